@@ -1,0 +1,230 @@
+r"""Hand-written optimisers that update a dict of named arrays in place.
+
+Each optimiser keeps its own state (velocities, moments, step count) in
+arrays of the parameters' shapes and dtype, and exposes it through
+``state_dict`` / ``load_state_dict`` so a checkpoint can resume exactly.
+"""
+
+import numpy as np
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+
+class SGD:
+    r"""Plain stochastic gradient descent.
+
+    Parameters
+    ----------
+    learning_rate : float
+
+    Notes
+    -----
+    .. math::  \theta \leftarrow \theta - \eta \, d\theta
+    """
+
+    def __init__(self, learning_rate):
+        self.learning_rate = learning_rate
+
+    def step(self, params, grads):
+        """Update every array of ``params`` in place.
+
+        Parameters
+        ----------
+        params : dict of str to ndarray
+        grads : dict of str to ndarray
+            Same keys and shapes as ``params``.
+        """
+        rate = float(self.learning_rate)
+        for name, param in params.items():
+            param -= rate * grads[name]
+
+    def state_dict(self):
+        """Arrays that define the optimiser's state (none for SGD).
+
+        Returns
+        -------
+        dict of str to ndarray
+        """
+        return {}
+
+    def load_state_dict(self, state):
+        """Restore the state returned by :meth:`state_dict`.
+
+        Parameters
+        ----------
+        state : dict of str to ndarray
+        """
+
+
+class Momentum(SGD):
+    r"""Gradient descent with classical (heavy-ball) momentum.
+
+    Parameters
+    ----------
+    learning_rate : float
+    momentum : float, default=0.9
+        Fraction of the previous velocity kept at each step.
+
+    Notes
+    -----
+    .. math::
+
+        v \leftarrow \mu v - \eta \, d\theta, \qquad
+        \theta \leftarrow \theta + v.
+    """
+
+    def __init__(self, learning_rate, momentum=0.9):
+        super().__init__(learning_rate)
+        self.momentum = momentum
+        self.velocity = {}
+
+    def step(self, params, grads):
+        """Update every array of ``params`` in place.
+
+        Parameters
+        ----------
+        params : dict of str to ndarray
+        grads : dict of str to ndarray
+        """
+        rate, mu = float(self.learning_rate), float(self.momentum)
+        for name, param in params.items():
+            velocity = self.velocity.setdefault(name, np.zeros_like(param))
+            velocity *= mu
+            velocity -= rate * grads[name]
+            param += velocity
+
+    def state_dict(self):
+        """Velocities, one per parameter.
+
+        Returns
+        -------
+        dict of str to ndarray
+        """
+        return {f"velocity.{k}": v.copy() for k, v in self.velocity.items()}
+
+    def load_state_dict(self, state):
+        """Restore velocities saved by :meth:`state_dict`.
+
+        Parameters
+        ----------
+        state : dict of str to ndarray
+        """
+        self.velocity = {
+            key.split(".", 1)[1]: np.array(value)
+            for key, value in state.items() if key.startswith("velocity.")
+        }
+
+
+class Adam(SGD):
+    r"""Adam (Kingma and Ba, 2015) with bias-corrected moments.
+
+    Parameters
+    ----------
+    learning_rate : float
+    beta1 : float, default=0.9
+    beta2 : float, default=0.999
+    epsilon : float, default=1e-8
+
+    Notes
+    -----
+    With step count t,
+
+    .. math::
+
+        m \leftarrow \beta_1 m + (1 - \beta_1)\, d\theta, \qquad
+        v \leftarrow \beta_2 v + (1 - \beta_2)\, d\theta^2,
+
+        \theta \leftarrow \theta - \eta \,
+            \frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}.
+    """
+
+    def __init__(self, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        super().__init__(learning_rate)
+        self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
+        self.t = 0
+        self.first_moment = {}
+        self.second_moment = {}
+
+    def step(self, params, grads):
+        """Update every array of ``params`` in place.
+
+        Parameters
+        ----------
+        params : dict of str to ndarray
+        grads : dict of str to ndarray
+        """
+        self.t += 1
+        beta1, beta2 = float(self.beta1), float(self.beta2)
+        correction1 = 1.0 - beta1 ** self.t
+        correction2 = 1.0 - beta2 ** self.t
+        rate = float(self.learning_rate)
+        for name, param in params.items():
+            grad = grads[name]
+            m = self.first_moment.setdefault(name, np.zeros_like(param))
+            v = self.second_moment.setdefault(name, np.zeros_like(param))
+
+            m *= beta1
+            m += (1.0 - beta1) * grad
+            v *= beta2
+            v += (1.0 - beta2) * grad * grad
+
+            step = (m / correction1) / (np.sqrt(v / correction2)
+                                        + float(self.epsilon))
+            param -= rate * step
+
+    def state_dict(self):
+        """Moments, one pair per parameter, and the step count.
+
+        Returns
+        -------
+        dict of str to ndarray
+        """
+        state = {"t": np.array(self.t)}
+        for name in self.first_moment:
+            state[f"first_moment.{name}"] = self.first_moment[name].copy()
+            state[f"second_moment.{name}"] = self.second_moment[name].copy()
+        return state
+
+    def load_state_dict(self, state):
+        """Restore moments and step count saved by :meth:`state_dict`.
+
+        Parameters
+        ----------
+        state : dict of str to ndarray
+        """
+        self.t = int(state.get("t", 0))
+        self.first_moment, self.second_moment = {}, {}
+        for key, value in state.items():
+            kind, _, name = key.partition(".")
+            if kind == "first_moment":
+                self.first_moment[name] = np.array(value)
+            elif kind == "second_moment":
+                self.second_moment[name] = np.array(value)
+
+
+def make_optimizer(name, learning_rate, momentum=0.9):
+    """Build an optimiser by name.
+
+    Parameters
+    ----------
+    name : {"sgd", "momentum", "adam"}
+    learning_rate : float
+    momentum : float, default=0.9
+        Used by ``"momentum"`` only.
+
+    Returns
+    -------
+    SGD or Momentum or Adam
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown.
+    """
+    if name == "sgd":
+        return SGD(learning_rate)
+    if name == "momentum":
+        return Momentum(learning_rate, momentum)
+    if name == "adam":
+        return Adam(learning_rate)
+    raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {name!r}")
