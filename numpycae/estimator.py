@@ -280,9 +280,7 @@ class ContractiveAutoencoder:
         meter = EpochMeter(len(batches), type(self).__name__, self.verbose)
 
         for rows in batches:
-            objective, grads, parts = objective_and_gradients(
-                params, X[rows], self.lam, loss=self.loss,
-                decoder=self.decoder, activation=self.activation)
+            objective, grads, parts = self._batch_objective(X[rows])
             self._optimizer.step(params, grads)
             meter.add(objective, parts, len(rows))
 
@@ -292,6 +290,24 @@ class ContractiveAutoencoder:
         if self.verbose:
             print(format_epoch_line(type(self).__name__, record,
                                     self.n_epochs), flush=True)
+
+    def _batch_objective(self, X_batch):
+        """Objective, gradients and parts of the training objective.
+
+        Parameters
+        ----------
+        X_batch : ndarray of shape (batch_size, n_features)
+
+        Returns
+        -------
+        objective : float
+        grads : dict of str to ndarray
+        parts : dict of str to float
+            See :func:`numpycae.functional.objective_and_gradients`.
+        """
+        return objective_and_gradients(
+            self.params_, X_batch, self.lam, loss=self.loss,
+            decoder=self.decoder, activation=self.activation)
 
     # -- using a fitted model --------------------------------------------
 
