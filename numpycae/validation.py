@@ -496,3 +496,11 @@ def check_dtype(dtype, name="dtype"):
             f"{name} must be numpy.float32 or numpy.float64, got {dtype!r}"
         )
     return resolved
+
+
+class NotFittedError(ValueError, RuntimeError):
+    """A model was used before :meth:`fit` (or loading) gave it parameters.
+
+    A subclass of ``ValueError`` (the project's rule for bad input) and of
+    ``RuntimeError``.
+    """
