@@ -151,8 +151,9 @@ def check_array(X, name="X", *, n_features=None, unit_interval=False,
         dtype policy).
     ValueError
         If it cannot be made an array (ragged lists), is not 2-D, is
-        empty, has the wrong number of columns, holds NaN or infinity, or
-        (with ``unit_interval``) leaves [0, 1].
+        empty, has the wrong number of columns, holds NaN or infinity,
+        (with ``unit_interval``) leaves [0, 1], or (with ``dtype``) holds
+        values too large for ``dtype``.
     """
     try:
         X = np.asarray(X)
@@ -199,8 +200,16 @@ def check_array(X, name="X", *, n_features=None, unit_interval=False,
                 f"values from {low:g} to {high:g}; rescale the data (for "
                 f"pixels, divide by 255) or use loss='squared_error'"
             )
-    if dtype is not None:
-        X = X.astype(dtype, copy=False)
+    if dtype is not None and X.dtype != dtype:
+        with np.errstate(over="ignore"):
+            converted = X.astype(dtype)
+        if not all_finite(converted):
+            raise ValueError(
+                f"{name} holds values too large for {np.dtype(dtype)}, the "
+                f"model's dtype (largest magnitude {np.abs(X).max():g}); "
+                f"rescale the data"
+            )
+        X = converted
     return X
 
 

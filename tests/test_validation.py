@@ -566,3 +566,11 @@ def test_estimator_fits_and_transforms_or_raises_documented_errors(
         assert not well_formed(Y, n_features, False), f"refused: {error}"
         return
     check_result(H, (Y.shape[0], 2), X.dtype)
+
+
+def test_data_too_large_for_a_float32_model_is_refused():
+    # Found by the fuzz above: the cast to the parameters' dtype overflowed.
+    params = init_parameters(2, 1, rng=0, dtype=np.float32)
+    with pytest.raises(ValueError, match="X holds values too large for "
+                                         "float32, the model's dtype"):
+        encode(params, np.array([[1e300, 0.5]]))
