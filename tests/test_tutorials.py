@@ -30,9 +30,11 @@ noise and need only both be below 1e-5). Output that depends on the
 machine is introduced by a sentence instead, and is not compared. When a
 tutorial's sizes were shrunk, its output is not compared either.
 
-To print each block's output while writing a tutorial::
+To print each block's output while writing a tutorial (``--quick``
+shrinks the sizes; ``--write`` pastes each block's output into the
+``text`` block right after it, at the written sizes)::
 
-    PYTHONPATH=. python3 tests/test_tutorials.py tutorials/01-*.md [--quick]
+    PYTHONPATH=. python3 tests/test_tutorials.py tutorials/01-*.md
 """
 
 import contextlib
@@ -68,9 +70,10 @@ def extract_blocks(markdown):
 
     Returns
     -------
-    list of (str, str or None)
-        For each python block in order: its code and the text of the
-        ``text`` block right after it, or None.
+    list of (str, str or None, tuple of int or None)
+        For each python block in order: its code, the text of the
+        ``text`` block right after it (or None), and the range of lines
+        of that text (or None).
     """
     blocks = []
     lines = markdown.splitlines()
@@ -89,10 +92,10 @@ def extract_blocks(markdown):
             end += 1
         body = "\n".join(lines[position + 1:end]) + "\n"
         if language == "python":
-            blocks.append([body, None])
+            blocks.append([body, None, None])
             previous_python_end = end
         elif language == "text" and previous_python_end is not None:
-            blocks[-1][1] = body
+            blocks[-1][1:] = [body, (position + 1, end)]
             previous_python_end = None
         else:
             previous_python_end = None
@@ -176,11 +179,11 @@ def run_tutorial(path, quick=True, echo=False):
     blocks = extract_blocks(path.read_text(encoding="utf-8"))
     runs = []
     shrunk = False
-    for code, _ in blocks:
+    for code, _, _ in blocks:
         if quick and shrink(code)[1]:
             shrunk = True
     namespace = {"__name__": "__tutorial__"}
-    for number, (code, expected) in enumerate(blocks, start=1):
+    for number, (code, expected, _) in enumerate(blocks, start=1):
         if quick:
             code = shrink(code)[0]
         stdout = io.StringIO()
@@ -223,15 +226,37 @@ def test_tutorial_runs_and_prints_its_documented_output(path, tmp_path,
                 f"but the tutorial shows\n{expected}")
 
 
+def write_outputs(path, runs):
+    """Replace each expected-output block by what its python block printed.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+    runs : list
+        As returned by :func:`run_tutorial` with ``quick=False``.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines()
+    blocks = extract_blocks("\n".join(lines))
+    for (_, _, span), (_, _, printed) in reversed(list(zip(blocks, runs))):
+        if span is not None:
+            lines[span[0]:span[1]] = printed.rstrip("\n").splitlines()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
     import tempfile
 
     import matplotlib
 
     matplotlib.use("Agg")
+    options = {name for name in sys.argv[1:] if name.startswith("--")}
+    if {"--quick", "--write"} <= options:
+        sys.exit("--write pastes the output at the written sizes; drop --quick")
     paths = [Path(name).resolve() for name in sys.argv[1:]
-             if name != "--quick"]
+             if not name.startswith("--")]
     with tempfile.TemporaryDirectory() as folder:
         os.chdir(folder)
         for path in paths:
-            run_tutorial(path, quick="--quick" in sys.argv, echo=True)
+            runs = run_tutorial(path, quick="--quick" in options, echo=True)
+            if "--write" in options:
+                write_outputs(path, runs)
