@@ -197,9 +197,10 @@ def run_tutorial(path, quick=True, echo=False):
     return runs
 
 
-def test_there_are_four_tutorials():
-    assert [path.name[:3] for path in TUTORIALS] == ["01-", "02-", "03-",
-                                                     "04-"]
+def test_the_tutorials_are_found_in_order():
+    # A renamed folder or pattern would otherwise leave nothing to run.
+    assert [path.name[:3] for path in TUTORIALS][:4] == ["01-", "02-", "03-",
+                                                         "04-"]
 
 
 def test_size_lines_are_rewritten_to_their_small_value():
