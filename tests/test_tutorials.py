@@ -208,6 +208,11 @@ def test_size_lines_are_rewritten_to_their_small_value():
     assert shrink(code) == ("n_epochs = 2\nlam = 0.1\n", 1)
 
 
+def test_a_size_comment_that_is_not_an_assignment_is_refused():
+    with pytest.raises(ValueError, match="malformed size line"):
+        shrink("fit(X, n_epochs=20)  # tutorial-size: 2\n")
+
+
 def test_output_comparison_tolerates_noise_but_not_drift():
     assert same_output("error 1.000e-10\n", "error 3.2e-11")
     assert same_output("objective 14.168943", "objective 14.16895")
