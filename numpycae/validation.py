@@ -427,18 +427,26 @@ def check_choice(value, name, choices):
     ----------
     value : object
     name : str
-    choices : tuple of str
+    choices : tuple
+        Usually strings; None may be one of them.
 
     Returns
     -------
-    str
+    object
+        ``value``.
 
     Raises
     ------
     ValueError
         If ``value`` is not in ``choices``.
     """
-    if not isinstance(value, str) or value not in choices:
+    # Compare only with options of the same type, so that an array or an
+    # odd object cannot answer "==" with something truthy.
+    allowed = any(value is choice
+                  or (choice is not None and isinstance(value, type(choice))
+                      and value == choice)
+                  for choice in choices)
+    if not allowed:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")
     return value
 
