@@ -325,3 +325,45 @@ def test_ctrl_c_inside_a_step_rolls_the_step_back(data, monkeypatch):
     for name, value in model.params_.items():
         np.testing.assert_array_equal(value, reference[6][name])
     assert model.history_["epoch"] == [1]
+
+
+# -- the main job ----------------------------------------------------------
+
+def train(out, *options):
+    from numpycae.__main__ import main
+
+    return main(["train", "--hidden", "8", "--max-train", "60", "--out",
+                 str(out), "--quiet", *options])
+
+
+def test_main_job_resumes_to_the_uninterrupted_model(tmp_path):
+    assert train(tmp_path / "straight", "--epochs", "3") == 0
+    assert train(tmp_path / "resumed", "--epochs", "1", "--checkpoint") == 0
+    assert train(tmp_path / "resumed", "--epochs", "3", "--resume") == 0
+
+    straight = load_model(tmp_path / "straight" / "model.npz")
+    resumed = load_model(tmp_path / "resumed" / "model.npz")
+    assert_same_training(straight, resumed)
+    assert load_model(tmp_path / "resumed" / "checkpoint.npz"
+                      ).history_["epoch"] == [1, 2, 3]
+
+
+def test_main_job_resume_without_checkpoint_says_so(tmp_path, capsys):
+    assert train(tmp_path, "--epochs", "1", "--resume") == 2
+    assert "no checkpoint" in capsys.readouterr().err
+
+
+def test_main_job_resume_with_other_options_says_which(tmp_path, capsys):
+    assert train(tmp_path, "--epochs", "1", "--checkpoint") == 0
+    assert train(tmp_path, "--epochs", "2", "--resume", "--lam", "0.5") == 2
+    assert "lam=0.1 in the file but 0.5 here" in capsys.readouterr().err
+
+
+def test_main_job_ctrl_c_points_to_resume(tmp_path, capsys, monkeypatch):
+    def interrupted(self, X_batch):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ContractiveAutoencoder, "_batch_objective",
+                        interrupted)
+    assert train(tmp_path, "--epochs", "1", "--checkpoint") == 130
+    assert "with --resume continues from" in capsys.readouterr().err
