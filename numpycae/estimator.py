@@ -137,7 +137,8 @@ class ContractiveAutoencoder:
     --------
     >>> import numpy as np
     >>> X = np.random.default_rng(0).uniform(size=(20, 6))
-    >>> cae = ContractiveAutoencoder(n_hidden=3, n_epochs=2, random_state=0)
+    >>> cae = ContractiveAutoencoder(n_hidden=3, n_epochs=2, batch_size=5,
+    ...                              random_state=0)
     >>> cae.fit(X).transform(X).shape
     (20, 3)
     """
