@@ -366,7 +366,7 @@ class TrainingStep:
         first, second = (buffer[:n_samples] for buffer in self._scratch_D)
         if self.decoder == "linear":
             residual = np.subtract(Z, target, out=first)
-            total = np.einsum("ij,ij->", residual, residual)
+            total = np.sum(np.multiply(residual, residual, out=second))
             np.multiply(residual, 2.0 / n_samples, out=Z)
             return total
 
@@ -375,7 +375,7 @@ class TrainingStep:
         if self.loss == "cross_entropy":
             total = (np.sum(np.log1p(exp_minus_abs, out=R))
                      + np.sum(np.maximum(Z, 0.0, out=R))
-                     - np.einsum("ij,ij->", target, Z))
+                     - np.sum(np.multiply(target, Z, out=R)))
             _sigmoid_from_exp(Z, exp_minus_abs, R, self._mask_D[:n_samples])
             np.subtract(R, target, out=Z)
             Z *= 1.0 / n_samples
@@ -383,7 +383,7 @@ class TrainingStep:
 
         _sigmoid_from_exp(Z, exp_minus_abs, R, self._mask_D[:n_samples])
         residual = np.subtract(R, target, out=first)
-        total = np.einsum("ij,ij->", residual, residual)
+        total = np.sum(np.multiply(residual, residual, out=Z))
         np.subtract(1.0, R, out=Z)
         Z *= R
         Z *= residual
