@@ -321,31 +321,32 @@ def format_table(rows):
     -------
     str
     """
-    header = (f"{'dtype':<8}{'H':>5}{'mm ms':>8}{'step':>7}{'lam=0':>7}"
-              f"{'+pen':>7}{'ref':>6}{'adam':>6}{'ep.adam':>8}"
-              f"{'ep.sgd':>7}{'peak KiB':>9}{'ref KiB':>9}"
-              f"{'buf+2p MiB':>11}{'bound':>6}")
+    header = ("dtype        H    mm ms    step   lam=0    +pen     ref"
+              "    adam ep.adam  ep.sgd peak KiB  ref KiB held MiB"
+              "  bound")
     lines = [header, "-" * len(header)]
     for row in rows:
         mm = row["mm"]
         epoch_mm = mm * row["n_batches"]
         held = (row["workspace"] + row["peak"]) / 2**20
+        figures = [
+            row["step"] / mm, row["step_lam0"] / mm,
+            100 * (row["step"] / row["step_lam0"] - 1),
+            row["reference"] / mm, row["adam"] / mm,
+            row["epoch_adam"] / epoch_mm, row["epoch_sgd"] / epoch_mm]
         lines.append(
-            f"{row['dtype']:<8}{row['n_hidden']:>5}{mm * 1e3:>8.2f}"
-            f"{row['step'] / mm:>7.3f}{row['step_lam0'] / mm:>7.3f}"
-            f"{100 * (row['step'] / row['step_lam0'] - 1):>6.1f}%"
-            f"{row['reference'] / mm:>6.2f}{row['adam'] / mm:>6.2f}"
-            f"{row['epoch_adam'] / epoch_mm:>8.3f}"
-            f"{row['epoch_sgd'] / epoch_mm:>7.3f}"
-            f"{row['peak'] / 2**10:>9.1f}{row['reference_peak'] / 2**10:>9.0f}"
-            f"{held:>11.1f}{row['bound'] / 2**20:>6.1f}")
+            f"{row['dtype']:<8} {row['n_hidden']:>5} {mm * 1e3:>8.2f} "
+            + " ".join(f"{figure:>7.3f}" for figure in figures)
+            + f" {row['peak'] / 2**10:>8.1f} "
+            f"{row['reference_peak'] / 2**10:>8.0f} {held:>8.1f} "
+            f"{row['bound'] / 2**20:>6.1f}")
     lines.append("")
     lines.append(
         "mm: the five products alone; step, lam=0, ref (objective_and_"
         "gradients),\nadam (the optimiser update alone), ep.adam and "
         "ep.sgd (one fit epoch with that\noptimiser, against its steps' "
-        "products) are ratios to mm; +pen: step over lam=0;\npeak: bytes "
-        "a step allocates; buf+2p: the step's buffers (gradients "
+        "products) are ratios to mm; +pen: step over lam=0 in %;\npeak: bytes "
+        "a step allocates; held: the step's buffers (gradients "
         "included)\nplus its peak; bound: twice the parameters plus one "
         "batch's activations.")
     return "\n".join(lines)
