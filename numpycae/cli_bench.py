@@ -114,9 +114,13 @@ def describe_machine():
     threads, source = blas_threads()
     coretype = os.environ.get("OPENBLAS_CORETYPE")
     coretype = f", OPENBLAS_CORETYPE={coretype}" if coretype else ""
+    try:
+        load = f"; load average {os.getloadavg()[0]:.1f} at start"
+    except OSError:
+        load = ""
     return (f"machine: {cpu}, {os.cpu_count()} logical cores; BLAS: "
             f"{blas_name()} with {threads} threads ({source}){coretype}; "
-            f"NumPy {np.__version__}")
+            f"NumPy {np.__version__}{load}")
 
 
 def blas_name():
