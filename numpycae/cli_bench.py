@@ -346,13 +346,12 @@ def format_table(rows):
             f"{row['bound'] / 2**20:>6.1f}")
     lines.append("")
     lines.append(
-        "mm: the five products alone; step, lam=0, ref (objective_and_"
-        "gradients),\nadam (the optimiser update alone), ep.adam and "
-        "ep.sgd (one fit epoch with that\noptimiser, against its steps' "
-        "products) are ratios to mm; +pen: step over lam=0 in %;\npeak: bytes "
-        "a step allocates; held: the step's buffers (gradients "
-        "included)\nplus its peak; bound: twice the parameters plus one "
-        "batch's activations.")
+        "mm: the five products alone. Ratios to mm: step, lam=0, ref "
+        "(objective_and_gradients),\nadam (the optimiser update alone); "
+        "ep.adam and ep.sgd: one fit epoch with that\noptimiser against "
+        "its steps' products. +pen: step over lam=0, in %. peak: bytes a\n"
+        "step allocates; held: its buffers (gradients included) plus its "
+        "peak; bound: twice\nthe parameters plus one batch's activations.")
     return "\n".join(lines)
 
 
