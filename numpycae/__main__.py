@@ -5,6 +5,8 @@ Commands
 train
     Train a tied CAE on the embedded MNIST sample (or an IDX folder), write
     the model and its figures, and report held-out scores.
+bench
+    Time a training step against its own matrix products.
 
 Each command lives in its own module and registers itself in
 :data:`COMMANDS` through a function that adds its sub-parser.
@@ -13,11 +15,12 @@ Each command lives in its own module and registers itself in
 import argparse
 import sys
 
-from . import cli_train
+from . import cli_bench, cli_train
 
 # name -> module with ``add_parser(subparsers)`` and ``run(args)``
 COMMANDS = {
     "train": cli_train,
+    "bench": cli_bench,
 }
 
 

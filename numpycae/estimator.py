@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from .activations import ENCODER_ACTIVATIONS
+from .fast import TrainingStep
 from .functional import (
     contraction_penalty,
     decode,
@@ -351,11 +352,15 @@ class ContractiveAutoencoder:
             self._restore_checkpoint(resume, fingerprint)
 
         first_epoch = len(self.history_["epoch"]) + 1
-        with np.errstate(**_training_errstate):
-            for epoch in range(first_epoch, self.n_epochs + 1):
-                self._run_epoch(X, epoch)
-                if checkpoint is not None:
-                    self._write_checkpoint(checkpoint, fingerprint)
+        self._fast_step = self._make_fast_step(X)
+        try:
+            with np.errstate(**_training_errstate):
+                for epoch in range(first_epoch, self.n_epochs + 1):
+                    self._run_epoch(X, epoch)
+                    if checkpoint is not None:
+                        self._write_checkpoint(checkpoint, fingerprint)
+        finally:
+            self._fast_step = self._batch_rows = None
         return self
 
     def _run_epoch(self, X, epoch):
@@ -378,7 +383,12 @@ class ContractiveAutoencoder:
         meter = EpochMeter(len(batches), type(self).__name__, self.verbose)
 
         for batch, rows in enumerate(batches, start=1):
-            objective, grads, parts = self._batch_objective(X[rows])
+            # The batch is gathered into a buffer reused by every step.
+            # mode="clip" lets take write straight into the buffer (the
+            # rows come from a permutation, so none is out of range).
+            X_batch = np.take(X, rows, axis=0, mode="clip",
+                              out=self._batch_buffer(X, len(rows)))
+            objective, grads, parts = self._batch_objective(X_batch)
             self._guarded_step(params, grads, objective, epoch, batch)
             meter.add(objective, parts, len(rows))
 
@@ -388,6 +398,48 @@ class ContractiveAutoencoder:
         if self.verbose:
             print(format_epoch_line(type(self).__name__, record,
                                     self.n_epochs), flush=True)
+
+    def _make_fast_step(self, X):
+        """The preallocated training step of :mod:`numpycae.fast`.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Training data (for its width and dtype).
+
+        Returns
+        -------
+        TrainingStep or None
+            None where the objective has terms the fast step does not
+            compute; :meth:`_batch_objective` then uses
+            :func:`numpycae.functional.objective_and_gradients`.
+        """
+        return TrainingStep(
+            X.shape[1], self.n_hidden, self.batch_size, X.dtype,
+            tied=self.tied, loss=self.loss, decoder=self.decoder,
+            activation=self.activation)
+
+    def _batch_buffer(self, X, n_rows):
+        """Where the next batch of ``n_rows`` rows is gathered.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+        n_rows : int
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_features)
+            The fast step's input buffer, or an array kept for this fit.
+        """
+        if getattr(self, "_fast_step", None) is not None:
+            return self._fast_step.input_buffer(n_rows)
+        buffer = getattr(self, "_batch_rows", None)
+        if buffer is None or buffer.shape[1:] != X.shape[1:] \
+                or buffer.dtype != X.dtype or len(buffer) < n_rows:
+            buffer = self._batch_rows = np.empty(
+                (self.batch_size, X.shape[1]), X.dtype)
+        return buffer[:n_rows]
 
     def _batch_objective(self, X_batch):
         """Objective, gradients and parts of the training objective.
@@ -401,8 +453,11 @@ class ContractiveAutoencoder:
         objective : float
         grads : dict of str to ndarray
         parts : dict of str to float
-            See :func:`numpycae.functional.objective_and_gradients`.
+            See :func:`numpycae.functional.objective_and_gradients`; the
+            fast step of :mod:`numpycae.fast` computes the same numbers.
         """
+        if getattr(self, "_fast_step", None) is not None:
+            return self._fast_step(self.params_, X_batch, self.lam)
         return objective_and_gradients(
             self.params_, X_batch, self.lam, loss=self.loss,
             decoder=self.decoder, activation=self.activation,

@@ -3,6 +3,10 @@ r"""Hand-written optimisers that update a dict of named arrays in place.
 Each optimiser keeps its own state (velocities, moments, step count) in
 arrays of the parameters' shapes and dtype, and exposes it through
 ``state_dict`` / ``load_state_dict`` so a checkpoint can resume exactly.
+
+Updates are computed in place, through one scratch array per parameter
+that is reused by every step: a fresh temporary of the size of ``W`` at
+every step would cost more than the arithmetic (page faults).
 """
 
 import numpy as np
@@ -24,6 +28,7 @@ class SGD:
 
     def __init__(self, learning_rate):
         self.learning_rate = learning_rate
+        self._scratch_arrays = {}
 
     def step(self, params, grads):
         """Update every array of ``params`` in place.
@@ -36,7 +41,27 @@ class SGD:
         """
         rate = float(self.learning_rate)
         for name, param in params.items():
-            param -= rate * grads[name]
+            update = np.multiply(grads[name], rate,
+                                 out=self._scratch(name, param))
+            param -= update
+
+    def _scratch(self, name, param):
+        """A reusable array of the parameter's shape and dtype (not state).
+
+        Parameters
+        ----------
+        name : str
+        param : ndarray
+
+        Returns
+        -------
+        ndarray of the shape and dtype of ``param``
+        """
+        array = self._scratch_arrays.get(name)
+        if array is None or array.shape != param.shape \
+                or array.dtype != param.dtype:
+            array = self._scratch_arrays[name] = np.empty_like(param)
+        return array
 
     def state_dict(self):
         """Arrays that define the optimiser's state (none for SGD).
@@ -90,7 +115,8 @@ class Momentum(SGD):
         for name, param in params.items():
             velocity = self.velocity.setdefault(name, np.zeros_like(param))
             velocity *= mu
-            velocity -= rate * grads[name]
+            velocity -= np.multiply(grads[name], rate,
+                                    out=self._scratch(name, param))
             param += velocity
 
     def state_dict(self):
@@ -163,14 +189,22 @@ class Adam(SGD):
             m = self.first_moment.setdefault(name, np.zeros_like(param))
             v = self.second_moment.setdefault(name, np.zeros_like(param))
 
-            m *= beta1
-            m += (1.0 - beta1) * grad
-            v *= beta2
-            v += (1.0 - beta2) * grad * grad
+            scratch = self._scratch(name, param)
 
-            step = (m / correction1) / (np.sqrt(v / correction2)
-                                        + float(self.epsilon))
-            param -= rate * step
+            m *= beta1
+            m += np.multiply(grad, 1.0 - beta1, out=scratch)
+            v *= beta2
+            np.multiply(grad, grad, out=scratch)
+            scratch *= 1.0 - beta2
+            v += scratch
+
+            # scratch = sqrt(v / correction2) + epsilon, then the step.
+            np.divide(v, correction2, out=scratch)
+            np.sqrt(scratch, out=scratch)
+            scratch += float(self.epsilon)
+            np.divide(m, scratch, out=scratch)
+            scratch *= rate / correction1
+            param -= scratch
 
     def state_dict(self):
         """Moments, one pair per parameter, and the step count.
