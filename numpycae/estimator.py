@@ -13,6 +13,7 @@ import tempfile
 import numpy as np
 
 from .activations import ENCODER_ACTIVATIONS
+from .corruption import CORRUPTIONS, corrupt
 from .functional import (
     contraction_penalty,
     decode,
@@ -24,6 +25,13 @@ from .functional import (
 )
 from .losses import DECODERS, LOSSES, check_loss_and_decoder
 from .optim import OPTIMIZERS, make_optimizer
+from .penalties import (
+    HigherOrderContraction,
+    Sparsity,
+    WeightDecay,
+    check_sparsity_activation,
+    gaussian_noise,
+)
 from .training import (
     EpochMeter,
     as_history_arrays,
@@ -38,7 +46,10 @@ FORMAT_VERSION = 1
 
 HYPERPARAMETERS = ("n_hidden", "lam", "tied", "loss", "decoder",
                    "activation", "optimizer", "learning_rate", "momentum",
-                   "n_epochs", "batch_size", "random_state", "verbose")
+                   "n_epochs", "batch_size", "random_state", "verbose",
+                   "weight_decay", "sparsity_weight", "sparsity_target",
+                   "corruption", "corruption_level", "higher_order_weight",
+                   "higher_order_sigma", "n_corrupted")
 
 
 class ContractiveAutoencoder:
@@ -73,6 +84,34 @@ class ContractiveAutoencoder:
     verbose : int, default=0
         If positive, print one line per epoch (and progress lines within
         long epochs).
+    weight_decay : float, default=0.0
+        Weight beta of the L2 decay ``beta * sum(W**2)`` (plus
+        ``sum(W_prime**2)`` when untied; biases are not decayed); see
+        :class:`numpycae.penalties.WeightDecay`. 0 switches it off.
+    sparsity_weight : float, default=0.0
+        Weight beta of the sparsity penalty ``beta * sum_j KL(rho ||
+        rho_hat_j)``, rho_hat_j the batch-mean activation of unit j; see
+        :class:`numpycae.penalties.Sparsity`. Needs the sigmoid encoder.
+        0 switches it off.
+    sparsity_target : float, default=0.05
+        Target mean activation rho, in (0, 1).
+    corruption : {None, "gaussian", "masking"}, default=None
+        Train as a denoising autoencoder: encode a corrupted copy of each
+        batch, drawn afresh from the model's generator, and reconstruct
+        the clean batch. The contraction and higher-order penalties, if
+        on, are then taken at the corrupted inputs.
+    corruption_level : float, default=0.0
+        The noise's standard deviation sigma ("gaussian", >= 0) or the
+        probability nu that an input is set to 0 ("masking", in [0, 1]).
+    higher_order_weight : float, default=0.0
+        Weight gamma of the CAE+H term ``gamma * mean_k ||J_h(x) -
+        J_h(x + eps_k)||_F^2``; see
+        :class:`numpycae.penalties.HigherOrderContraction`. 0 switches it
+        off.
+    higher_order_sigma : float, default=0.1
+        Standard deviation of the CAE+H perturbations eps_k, > 0.
+    n_corrupted : int, default=4
+        Number of perturbed copies n_c of each example for CAE+H.
 
     Attributes
     ----------
@@ -117,7 +156,10 @@ class ContractiveAutoencoder:
                  loss="cross_entropy", decoder="sigmoid",
                  activation="sigmoid", optimizer="adam", learning_rate=1e-3,
                  momentum=0.9, n_epochs=20, batch_size=64,
-                 random_state=None, verbose=0):
+                 random_state=None, verbose=0, weight_decay=0.0,
+                 sparsity_weight=0.0, sparsity_target=0.05, corruption=None,
+                 corruption_level=0.0, higher_order_weight=0.0,
+                 higher_order_sigma=0.1, n_corrupted=4):
         self.n_hidden = n_hidden
         self.lam = lam
         self.tied = tied
@@ -131,6 +173,14 @@ class ContractiveAutoencoder:
         self.batch_size = batch_size
         self.random_state = random_state
         self.verbose = verbose
+        self.weight_decay = weight_decay
+        self.sparsity_weight = sparsity_weight
+        self.sparsity_target = sparsity_target
+        self.corruption = corruption
+        self.corruption_level = corruption_level
+        self.higher_order_weight = higher_order_weight
+        self.higher_order_sigma = higher_order_sigma
+        self.n_corrupted = n_corrupted
 
     # -- hyper-parameters ------------------------------------------------
 
@@ -165,6 +215,48 @@ class ContractiveAutoencoder:
         check_positive_int(self.n_epochs, "n_epochs")
         check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.verbose, "verbose", minimum=0)
+        self._check_rival_hyperparameters()
+
+    def _check_rival_hyperparameters(self):
+        """Check the hyper-parameters of the rival objectives.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming the first bad hyper-parameter, or a combination with no
+            correct meaning (sparsity with a non-sigmoid encoder, a
+            corruption level without a corruption).
+        """
+        check_real(self.weight_decay, "weight_decay", low=0.0)
+        check_real(self.sparsity_weight, "sparsity_weight", low=0.0)
+        check_real(self.sparsity_target, "sparsity_target", low=0.0,
+                   low_open=True)
+        if self.sparsity_target >= 1.0:
+            raise ValueError(
+                f"sparsity_target must be < 1.0, got "
+                f"{self.sparsity_target!r}"
+            )
+        if self.sparsity_weight > 0.0:
+            check_sparsity_activation(self.activation)
+        if self.corruption is not None:
+            check_choice(self.corruption, "corruption", CORRUPTIONS)
+        level = check_real(self.corruption_level, "corruption_level",
+                           low=0.0)
+        if self.corruption is None and level > 0.0:
+            raise ValueError(
+                f"corruption_level={self.corruption_level!r} needs a "
+                f"corruption, one of {CORRUPTIONS}; got corruption=None"
+            )
+        if self.corruption == "masking" and level > 1.0:
+            raise ValueError(
+                f"corruption_level must be a probability in [0, 1] for "
+                f"corruption='masking', got {self.corruption_level!r}"
+            )
+        check_real(self.higher_order_weight, "higher_order_weight",
+                   low=0.0)
+        check_real(self.higher_order_sigma, "higher_order_sigma", low=0.0,
+                   low_open=True)
+        check_positive_int(self.n_corrupted, "n_corrupted")
 
     # -- learned parameters ----------------------------------------------
 
@@ -304,10 +396,53 @@ class ContractiveAutoencoder:
         grads : dict of str to ndarray
         parts : dict of str to float
             See :func:`numpycae.functional.objective_and_gradients`.
+
+        Notes
+        -----
+        A plain CAE calls the objective with no further terms. The rival
+        objectives add their terms, and a denoising model encodes a
+        corrupted copy of the batch and reconstructs the clean one; all
+        noise comes from the model's generator, in a fixed order
+        (corruption, then the CAE+H perturbations).
         """
+        terms = self._penalty_terms()
+        if self.corruption is None and not terms \
+                and self.higher_order_weight == 0.0:
+            return objective_and_gradients(
+                self.params_, X_batch, self.lam, loss=self.loss,
+                decoder=self.decoder, activation=self.activation)
+
+        X_input = X_batch
+        if self.corruption is not None:
+            X_input = corrupt(X_batch, self.corruption,
+                              self.corruption_level, self._rng)
+        if self.higher_order_weight > 0.0:
+            noise = gaussian_noise(self._rng, self.n_corrupted,
+                                   X_batch.shape, self.higher_order_sigma,
+                                   dtype=X_batch.dtype)
+            terms.append(HigherOrderContraction(self.higher_order_weight,
+                                                noise))
         return objective_and_gradients(
-            self.params_, X_batch, self.lam, loss=self.loss,
-            decoder=self.decoder, activation=self.activation)
+            self.params_, X_input, self.lam, loss=self.loss,
+            decoder=self.decoder, activation=self.activation,
+            X_target=X_batch, penalties=terms)
+
+    def _penalty_terms(self):
+        """The deterministic further terms switched on by the settings.
+
+        Returns
+        -------
+        list of callables
+            A :class:`~numpycae.penalties.WeightDecay` and a
+            :class:`~numpycae.penalties.Sparsity` term for each positive
+            weight.
+        """
+        terms = []
+        if self.weight_decay > 0.0:
+            terms.append(WeightDecay(self.weight_decay))
+        if self.sparsity_weight > 0.0:
+            terms.append(Sparsity(self.sparsity_weight, self.sparsity_target))
+        return terms
 
     # -- using a fitted model --------------------------------------------
 
