@@ -71,8 +71,9 @@ def test_saturation_of_hand_made_codes():
     # row two (0.05 and 0.95 themselves do not count): 3 / 8.
     H = np.array([[0.01, 0.5, 0.99, 0.05], [0.95, 0.2, 0.049, 0.7]])
     assert saturated_fraction(H) == pytest.approx(3 / 8)
-    # tanh codes are mapped by (h + 1) / 2: -0.95 -> 0.025, 0.95 -> 0.975.
-    H_tanh = np.array([[-0.95, 0.0, 0.95, 0.5]])
+    # tanh codes are mapped by (h + 1) / 2: -0.95 -> 0.025, 0 -> 0.5,
+    # 0.97 -> 0.985, 0.5 -> 0.75 (unmapped, 0 would count as saturated).
+    H_tanh = np.array([[-0.95, 0.0, 0.97, 0.5]])
     assert saturated_fraction(H_tanh, "tanh") == pytest.approx(2 / 4)
 
 
