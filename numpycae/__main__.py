@@ -5,6 +5,9 @@ Commands
 train
     Train a tied CAE on the embedded MNIST sample (or an IDX folder), write
     the model and its figures, and report held-out scores.
+compare
+    Train the CAE and its rivals (AE, weight decay, denoising, sparse,
+    CAE+H) alike and compare them as in the paper's Table 1.
 
 Each command lives in its own module and registers itself in
 :data:`COMMANDS` through a function that adds its sub-parser.
@@ -13,11 +16,12 @@ Each command lives in its own module and registers itself in
 import argparse
 import sys
 
-from . import cli_train
+from . import cli_compare, cli_train
 
 # name -> module with ``add_parser(subparsers)`` and ``run(args)``
 COMMANDS = {
     "train": cli_train,
+    "compare": cli_compare,
 }
 
 
