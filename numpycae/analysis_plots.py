@@ -191,14 +191,15 @@ def plot_tangents(tangents, image_shape, *, example=None, title=None,
     for row, (label, (singular_values, directions)) in enumerate(items):
         if example is not None:
             axes[row, 0].imshow(np.reshape(example, image_shape),
-                                cmap="gray_r")
+                                cmap="gray_r", interpolation="nearest")
             axes[row, 0].set_title("example", fontsize="small")
         for k in range(n_cols - offset):
             ax = axes[row, k + offset]
             if k < len(directions):
                 image = np.reshape(directions[k], image_shape)
                 limit = float(np.max(np.abs(image))) or 1.0
-                ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
+                ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit,
+                          interpolation="nearest")
                 ax.set_title(f"{k + 1}: s = {singular_values[k]:.3g}",
                              fontsize="small")
         for ax in axes[row]:
@@ -245,7 +246,8 @@ def plot_filters_by_model(weights, image_shape, *, n_filters=8, title=None,
             if j < W.shape[1]:
                 image = np.reshape(W[:, j], image_shape)
                 limit = float(np.max(np.abs(image))) or 1.0
-                ax.imshow(image, cmap="gray", vmin=-limit, vmax=limit)
+                ax.imshow(image, cmap="gray", vmin=-limit, vmax=limit,
+                          interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
             if row == 0:

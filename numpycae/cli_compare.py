@@ -10,16 +10,17 @@ figures (contraction curves, Jacobian spectra, tangent directions, filters,
 robustness) and ``results.json`` to the output folder.
 
 How the rivals' hyper-parameters are chosen: each rival has one knob (the
-weight of its penalty or its noise level) and a grid of values. Every
-candidate is trained on 80% of the training digits for half the epochs and
-its reconstruction error measured on the other 20%; the chosen value is
-the strongest whose validation reconstruction is within ``--tolerance``
-(5%) of the plain AE's, so that every rival buys its regularisation with
-the same, small, loss of reconstruction. The grid is walked from weakest
-to strongest and stops at the first value over that budget. CAE+H keeps
-the lambda chosen for the CAE and tunes its own gamma. With ``--no-tune``
-the values found by such a run on the embedded sample (seed 0, default
-options) are used instead.
+weight of its penalty or its noise level) and a grid of values. With
+``--tune``, every candidate is trained on 80% of the training digits for
+half the epochs and its reconstruction error measured on the other 20%;
+the chosen value is the strongest whose validation reconstruction is
+within ``--tolerance`` (5%) of the plain AE's, so that every rival buys its
+regularisation with the same, small, loss of reconstruction. The grid is
+walked from weakest to strongest and stops at the first value over that
+budget. CAE+H keeps the lambda chosen for the CAE and tunes its own gamma.
+Without ``--tune`` (the default, about a third of the time) the presets
+are used: the values that rule chose with the default options on the
+embedded sample, seed 0.
 """
 
 import json
@@ -74,16 +75,17 @@ class Rival:
     preset: float = None
 
 
-# Presets: chosen by the tuning rule above, run with the default options on
-# the embedded sample with seed 0 (see the README's comparison section).
+# Presets: what ``compare --tune`` chose with the default options on the
+# embedded sample, seed 0 (validation reconstruction of the plain AE 91.67,
+# budget 96.26; the next grid value of each rival went over it).
 RIVALS = (
     Rival("AE", {"lam": 0.0}),
     Rival("AE + weight decay", {"lam": 0.0}, "weight_decay",
-          (3e-4, 1e-3, 3e-3, 1e-2), 1e-3),
+          (3e-4, 1e-3, 3e-3, 1e-2), 3e-3),
     Rival("DAE (Gaussian)", {"lam": 0.0, "corruption": "gaussian"},
           "corruption_level", (0.1, 0.2, 0.3, 0.5), 0.3),
     Rival("DAE (masking)", {"lam": 0.0, "corruption": "masking"},
-          "corruption_level", (0.1, 0.25, 0.4, 0.6), 0.25),
+          "corruption_level", (0.1, 0.25, 0.4, 0.6), 0.4),
     Rival("sparse AE", {"lam": 0.0, "sparsity_target": 0.05},
           "sparsity_weight", (0.1, 0.3, 1.0, 3.0), 0.3),
     Rival("CAE", {}, "lam", (0.1, 0.3, 1.0, 3.0), 0.3),
@@ -134,8 +136,11 @@ def add_parser(subparsers):
                         help="tuning budget: allowed relative rise of the "
                              "validation reconstruction over the plain "
                              "AE's (default: %(default)s)")
-    parser.add_argument("--no-tune", action="store_true",
-                        help="skip tuning; use the preset hyper-parameters")
+    parser.add_argument("--tune", action="store_true",
+                        help="choose each rival's knob by the validation "
+                             "rule (about three times longer); default: "
+                             "the presets that rule chose on the embedded "
+                             "sample")
     parser.add_argument("--tiny", action="store_true",
                         help="a seconds-long smoke run (300 digits, 8 "
                              "hidden units, 2 epochs); numbers meaningless")
@@ -539,11 +544,15 @@ def run(args):
     print(f"data: {description}, {len(X_train)} training and "
           f"{len(X_test)} held-out digits")
 
-    if args.no_tune:
+    if not args.tune:
         chosen = {rival.label: rival.preset for rival in RIVALS[1:]}
         log, baseline = [], None
-        how = ("hyper-parameters: presets (--no-tune), found by the tuning "
-               "rule on the embedded sample with the default options")
+        how = (f"hyper-parameters: presets, chosen by 'compare --tune' with "
+               f"the default options on the embedded sample, seed 0: for "
+               f"each rival the strongest value of its grid whose "
+               f"validation reconstruction stayed within 5% of the plain "
+               f"AE's; CAE+H keeps the CAE's lambda. Run with --tune to "
+               f"choose them on these data and options.")
     else:
         chosen, log, baseline = tune(args, X_train)
         how = (f"hyper-parameters: for each rival, the strongest value of "
