@@ -24,7 +24,7 @@ def tiny_run(tmp_path_factory):
                     lambda *items, **_: lines.append(" ".join(
                         str(item) for item in items)))
     try:
-        status = main(["compare", "--tiny", "--tune", "--out", str(out)])
+        status = main(["compare", "--tiny", "--out", str(out)])
     finally:
         capture.undo()
     assert status == 0
@@ -94,11 +94,11 @@ def test_findings_follow_the_numbers():
     assert verdicts == [True, True, False, True, True, False]
 
 
-def test_presets_are_used_and_said_without_tune(tmp_path, capsys):
-    assert main(["compare", "--tiny", "--quiet", "--out",
+def test_presets_are_used_and_said_with_no_tune(tmp_path, capsys):
+    assert main(["compare", "--tiny", "--no-tune", "--quiet", "--out",
                  str(tmp_path)]) == 0
     output = capsys.readouterr().out
-    assert "hyper-parameters: presets, chosen by 'compare --tune'" in output
+    assert "hyper-parameters: presets (--no-tune)" in output
     assert "CAE+H" in output and "lam=0.3, gamma=0.3" in output
 
 
