@@ -303,13 +303,12 @@ def tune(args, X_train):
     return chosen, log, baseline
 
 
-def measure(model, X_train, X_test, args, seconds, neighbour_distance):
+def measure(model, X_test, args, seconds, neighbour_distance):
     """Every held-out measurement of one trained model.
 
     Parameters
     ----------
     model : ContractiveAutoencoder
-    X_train : ndarray of shape (n_train, n_features)
     X_test : ndarray of shape (n_test, n_features)
     args : argparse.Namespace
     seconds : float
@@ -572,7 +571,7 @@ def run(args):
         model = make_model(args, rival_options).fit(X_train)
         seconds = time.perf_counter() - began
         rows[rival.label], curves[rival.label] = measure(
-            model, X_train, X_test, args, seconds, neighbour_distance)
+            model, X_test, args, seconds, neighbour_distance)
         weights[rival.label] = model.W_
 
     print()
