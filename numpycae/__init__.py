@@ -80,11 +80,17 @@ from .functional import (
     jacobian,
     objective_and_gradients,
 )
+from .model_files import ModelFileError
+from .validation import DivergenceError, NonFiniteError, NotFittedError
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ContractiveAutoencoder",
+    "DivergenceError",
+    "ModelFileError",
+    "NonFiniteError",
+    "NotFittedError",
     "contraction_penalty",
     "decode",
     "encode",

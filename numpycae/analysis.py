@@ -52,8 +52,9 @@ def encoder_of(model, activation=None):
     Parameters
     ----------
     model : ContractiveAutoencoder or dict of str to ndarray
-        A fitted estimator, or a parameter dict holding at least ``W`` of
-        shape (n_features, n_hidden) and ``b`` of shape (n_hidden,).
+        A fitted estimator, or a parameter dict holding ``W`` of shape
+        (n_features, n_hidden), ``b`` of shape (n_hidden,) and ``c`` of
+        shape (n_features,) (as :func:`~numpycae.init_parameters` makes).
     activation : {"sigmoid", "tanh", "linear"}, optional
         Required with a dict (defaults to "sigmoid"); with an estimator it
         must be omitted or equal the estimator's own.
@@ -68,7 +69,7 @@ def encoder_of(model, activation=None):
     TypeError
         If ``model`` is neither.
     ValueError
-        If the dict lacks ``W`` or ``b`` or the activation is unknown or
+        If the dict lacks ``W``, ``b`` or ``c``, or the activation is unknown or
         contradicts the estimator's.
     """
     if hasattr(model, "params_"):
@@ -83,10 +84,10 @@ def encoder_of(model, activation=None):
             f"model must be a fitted ContractiveAutoencoder or a parameter "
             f"dict, got {type(model).__name__}"
         )
-    missing = {"W", "b"} - set(model)
+    missing = {"W", "b", "c"} - set(model)
     if missing:
         raise ValueError(
-            f"the parameter dict must hold 'W' and 'b'; missing "
+            f"the parameter dict must hold 'W', 'b' and 'c'; missing "
             f"{sorted(missing)}"
         )
     activation = "sigmoid" if activation is None else activation

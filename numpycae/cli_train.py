@@ -16,10 +16,16 @@ IDX data folder), then writes into the output folder:
 
 With ``--compare-plain`` a plain autoencoder (``lam = 0``), otherwise
 trained alike, is trained too and reported side by side.
+
+With ``--checkpoint`` each model also writes ``checkpoint.npz`` (or
+``plain_checkpoint.npz``) after every epoch; after a crash or a Ctrl-C,
+the same command with ``--resume`` continues from it and ends with the
+model an uninterrupted run would have given, bit for bit.
 """
 
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -86,6 +92,13 @@ def add_parser(subparsers):
                              "alike and report both")
     parser.add_argument("--quiet", action="store_true",
                         help="print only the final scores")
+    parser.add_argument("--checkpoint", action="store_true",
+                        help="write OUT/checkpoint.npz after every epoch")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from OUT/checkpoint.npz, written by "
+                             "an earlier run with --checkpoint and the "
+                             "same options (--epochs may grow); implies "
+                             "--checkpoint")
 
 
 def load_data(args):
@@ -216,6 +229,52 @@ def write_figures(model, X_test, image_shape, out, prefix=""):
     return paths
 
 
+def fit_with_checkpoints(model, X_train, args, prefix, say):
+    """Fit, writing and resuming checkpoints as the options ask.
+
+    Parameters
+    ----------
+    model : ContractiveAutoencoder
+    X_train : ndarray of shape (n_train, n_features)
+    args : argparse.Namespace
+        Uses ``checkpoint``, ``resume`` and ``out``.
+    prefix : str
+        Prepended to ``checkpoint.npz``.
+    say : callable
+        Prints progress unless ``--quiet``.
+
+    Returns
+    -------
+    int
+        0 when training finished; 130 after a Ctrl-C, which is reported
+        with the way to resume.
+
+    Raises
+    ------
+    ValueError
+        If ``--resume`` finds no checkpoint, or one written with other
+        options (the message says which).
+    """
+    path = os.path.join(args.out, prefix + "checkpoint.npz")
+    keep = args.checkpoint or args.resume
+    resume = None
+    if args.resume:
+        if not os.path.exists(path):
+            raise ValueError(
+                f"--resume: there is no checkpoint {path} to continue; run "
+                f"with --checkpoint first")
+        resume = path
+        say(f"resuming from {path}")
+    try:
+        model.fit(X_train, checkpoint=path if keep else None, resume=resume)
+    except KeyboardInterrupt:
+        hint = (f"; the same command with --resume continues from {path}"
+                if keep else "")
+        print(f"numpycae train: interrupted{hint}", file=sys.stderr)
+        return 130
+    return 0
+
+
 def format_scores(rows):
     """Held-out scores as an aligned text table.
 
@@ -265,13 +324,15 @@ def run(args):
 
     rows = []
     for index, (name, lam) in enumerate(runs):
+        prefix = "" if index == 0 else "plain_"
         model = build_model(args, lam)
         say(f"\n{name}: {model.n_hidden} hidden units, lam = {lam:g}")
         start = time.perf_counter()
-        model.fit(X_train)
+        status = fit_with_checkpoints(model, X_train, args, prefix, say)
+        if status:
+            return status
         seconds = time.perf_counter() - start
 
-        prefix = "" if index == 0 else "plain_"
         model.save(os.path.join(args.out, prefix + "model.npz"))
         written = write_figures(model, X_test, image_shape, args.out, prefix)
         say("wrote " + ", ".join(

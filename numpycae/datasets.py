@@ -315,23 +315,23 @@ def read_up_to(stream, n_bytes):
     return data
 
 
-def count_remaining(stream):
-    """Count the bytes left in a stream, reading them in bounded chunks.
+def count_remaining(stream, limit=CHUNK_BYTES):
+    """Count the bytes left in a stream, reading at most ``limit + 1``.
 
     Parameters
     ----------
     stream : binary file object
+    limit : int, default=CHUNK_BYTES
+        Reading stops once more than ``limit`` bytes were found, so a
+        compressed file padded with gigabytes after its declared data is
+        refused at once instead of being decompressed to its end.
 
     Returns
     -------
     int
+        The bytes left, or ``limit + 1`` if there are more than ``limit``.
     """
-    n_left = 0
-    while True:
-        chunk = stream.read(CHUNK_BYTES)
-        if not chunk:
-            return n_left
-        n_left += len(chunk)
+    return len(read_up_to(stream, limit + 1))
 
 
 def decode_magic(magic, path):
@@ -439,6 +439,13 @@ def read_idx_stream(stream, path, n_bytes_in_file=None):
         raise size_error(path, shape, dtype, n_expected, len(payload),
                          header_bytes)
     n_extra = count_remaining(stream)
+    if n_extra > CHUNK_BYTES:
+        raise ValueError(
+            f"{path}: the IDX header declares shape {shape} of "
+            f"{dtype.name}, so expected {n_expected} data bytes after the "
+            f"{header_bytes}-byte header, but more than {CHUNK_BYTES} extra "
+            f"bytes follow them (reading stopped there)"
+        )
     if n_extra:
         raise size_error(path, shape, dtype, n_expected,
                          n_expected + n_extra, header_bytes)
@@ -704,10 +711,10 @@ def load_idx_folder(folder, dtype=np.float32):
         If ``dtype`` is not float32 or float64.
     ValueError
         If a file is not valid IDX (see :func:`read_idx`), the images are
-        not 3-D uint8, the labels are not 1-D integers, a label file and
-        its image file disagree on the number of examples (the message
-        names both files and both counts), or the training and test images
-        differ in size.
+        not 3-D uint8 or number 0, the labels are not 1-D integers, a
+        label file and its image file disagree on the number of examples
+        (the message names both files and both counts), or the training
+        and test images differ in size.
 
     Notes
     -----
@@ -740,6 +747,11 @@ def load_idx_folder(folder, dtype=np.float32):
             raise ValueError(
                 f"{label_path}: labels must be 1-D integers of shape "
                 f"(n_images,), got {labels.dtype} of shape {labels.shape}"
+            )
+        if len(images) == 0:
+            raise ValueError(
+                f"{image_path} holds no images (its header declares shape "
+                f"{images.shape})"
             )
         if len(images) != len(labels):
             raise ValueError(

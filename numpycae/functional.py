@@ -12,19 +12,49 @@ Conventions: every loss is a sum over features for one example; the
 objective of a batch is the **mean** of its examples' objectives, ``lam``
 weighs one example's penalty, and every gradient returned is the gradient of
 that mean.
+
+Checks: each public function validates its arguments first (see
+:mod:`numpycae.validation`: ``X`` is converted to the parameters' dtype,
+integer arrays, NaN and wrong shapes are refused) and checks its results
+last, raising :class:`~numpycae.validation.NonFiniteError` where finite but
+huge inputs overflowed; overflow warnings are switched off inside, since
+that check replaces them. ``check_input=False`` skips both, for a loop that
+has validated its data once (the estimator's training loop does).
 """
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import activate, first_derivative, second_derivative
+from .activations import (
+    ENCODER_ACTIVATIONS,
+    activate,
+    first_derivative,
+    second_derivative,
+)
 from .losses import (
+    DECODERS,
     check_loss_and_decoder,
     decoder_output,
     reconstruction_gradient,
     reconstruction_loss,
 )
+from .validation import (
+    check_array,
+    check_bool,
+    check_choice,
+    check_dtype,
+    check_finite_result,
+    check_params,
+    check_positive_int,
+    check_real,
+)
+
+# The public functions check their results for NaN and infinity, so the
+# warnings of an overflow on the way would only say the same thing twice.
+_quiet_overflow = np.errstate(over="ignore", invalid="ignore",
+                              divide="ignore")
 
 
 @dataclass
@@ -105,8 +135,21 @@ def init_parameters(n_features, n_hidden, *, tied=True, rng=None,
         ``W`` of shape (n_features, n_hidden), ``b`` of shape (n_hidden,)
         and ``c`` of shape (n_features,) (biases zero); untied models also
         hold ``W_prime`` of shape (n_hidden, n_features).
+
+    Raises
+    ------
+    TypeError
+        If a size is not an integer, ``tied`` not a bool, ``dtype`` not
+        float32/float64, or ``rng`` not a seed or Generator.
+    ValueError
+        If a size is below 1, a seed is negative or ``activation`` unknown.
     """
-    rng = np.random.default_rng(rng)
+    n_features = check_positive_int(n_features, "n_features")
+    n_hidden = check_positive_int(n_hidden, "n_hidden")
+    tied = check_bool(tied, "tied")
+    dtype = check_dtype(dtype)
+    check_choice(activation, "activation", ENCODER_ACTIVATIONS)
+    rng = _as_generator(rng)
     bound = init_weight_bound(n_features, n_hidden, activation)
     params = {
         "W": rng.uniform(-bound, bound, (n_features, n_hidden)).astype(dtype),
@@ -117,6 +160,76 @@ def init_parameters(n_features, n_hidden, *, tied=True, rng=None,
         params["W_prime"] = rng.uniform(
             -bound, bound, (n_hidden, n_features)).astype(dtype)
     return params
+
+
+def _as_generator(rng):
+    """Turn ``rng`` into a Generator, refusing what numpy would misread.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator, BitGenerator, SeedSequence, int or None
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    TypeError
+        For any other object (floats, strings, legacy RandomState).
+    ValueError
+        For a negative seed.
+    """
+    accepted = (np.random.Generator, np.random.BitGenerator,
+                np.random.SeedSequence)
+    if rng is None or isinstance(rng, accepted):
+        return np.random.default_rng(rng)
+    if isinstance(rng, (bool, np.bool_)) or not isinstance(
+            rng, numbers.Integral):
+        raise TypeError(
+            f"rng must be None, an integer seed >= 0 or a "
+            f"numpy.random.Generator, got {rng!r}"
+        )
+    if rng < 0:
+        raise ValueError(f"rng must be a seed >= 0, got {rng!r}")
+    return np.random.default_rng(int(rng))
+
+
+def _check_model_input(params, X, activation, decoder=None, *, name="X",
+                       width_name="n_features"):
+    """Validate parameters, options and one data array for them.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+    X : array-like of shape (n_samples, n_features)
+        Or of shape (n_samples, n_hidden) with ``width_name="n_hidden"``.
+    activation : str
+    decoder : str, optional
+    name : str, default="X"
+    width_name : {"n_features", "n_hidden"}, default="n_features"
+
+    Returns
+    -------
+    params : dict of str to ndarray
+    X : ndarray
+        Converted to the parameters' dtype.
+
+    Raises
+    ------
+    TypeError, ValueError
+        See :func:`numpycae.validation.check_params` and
+        :func:`numpycae.validation.check_array`.
+    """
+    params = check_params(params)
+    check_choice(activation, "activation", ENCODER_ACTIVATIONS)
+    if decoder is not None:
+        check_choice(decoder, "decoder", DECODERS)
+    W = params["W"]
+    width = W.shape[0] if width_name == "n_features" else W.shape[1]
+    X = check_array(X, name, n_features=width, dtype=W.dtype,
+                    width_name=width_name)
+    return params, X
 
 
 def decoder_weights(params):
@@ -136,7 +249,8 @@ def decoder_weights(params):
     return params["W"].T
 
 
-def encode(params, X, activation="sigmoid"):
+@_quiet_overflow
+def encode(params, X, activation="sigmoid", *, check_input=True):
     r"""Code of each example: ``H = s(X W + b)``.
 
     Parameters
@@ -144,19 +258,36 @@ def encode(params, X, activation="sigmoid"):
     params : dict of str to ndarray
     X : ndarray of shape (n_samples, n_features)
     activation : {"sigmoid", "tanh", "linear"}, default="sigmoid"
+    check_input : bool, default=True
+        Validate the arguments and the result (see the module docstring).
 
     Returns
     -------
     H : ndarray of shape (n_samples, n_hidden)
 
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid arguments (see :mod:`numpycae.validation`).
+    NonFiniteError
+        If finite but huge inputs overflowed.
+
     Notes
     -----
     .. math::  h = s(x W + b)
     """
-    return activate(X @ params["W"] + params["b"], activation)
+    if check_input:
+        params, X = _check_model_input(params, X, activation)
+
+    H = activate(X @ params["W"] + params["b"], activation)
+
+    if check_input:
+        check_finite_result("encode", H=H)
+    return H
 
 
-def decode(params, H, decoder="sigmoid"):
+@_quiet_overflow
+def decode(params, H, decoder="sigmoid", *, check_input=True):
     r"""Reconstruction from codes: ``R = sigmoid(H W_prime + c)``.
 
     Parameters
@@ -164,19 +295,38 @@ def decode(params, H, decoder="sigmoid"):
     params : dict of str to ndarray
     H : ndarray of shape (n_samples, n_hidden)
     decoder : {"sigmoid", "linear"}, default="sigmoid"
+    check_input : bool, default=True
+        Validate the arguments and the result (see the module docstring).
 
     Returns
     -------
     R : ndarray of shape (n_samples, n_features)
 
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid arguments (see :mod:`numpycae.validation`).
+    NonFiniteError
+        If finite but huge inputs overflowed.
+
     Notes
     -----
     .. math::  r = \sigma(h W' + c), \qquad W' = W^\top \text{ when tied.}
     """
-    return decoder_output(H @ decoder_weights(params) + params["c"], decoder)
+    if check_input:
+        params, H = _check_model_input(params, H, "sigmoid", decoder,
+                                       name="H", width_name="n_hidden")
+
+    R = decoder_output(H @ decoder_weights(params) + params["c"], decoder)
+
+    if check_input:
+        check_finite_result("decode", R=R)
+    return R
 
 
-def forward(params, X, activation="sigmoid", decoder="sigmoid"):
+@_quiet_overflow
+def forward(params, X, activation="sigmoid", decoder="sigmoid", *,
+            check_input=True):
     r"""Run encoder and decoder and keep every intermediate.
 
     Parameters
@@ -185,22 +335,37 @@ def forward(params, X, activation="sigmoid", decoder="sigmoid"):
     X : ndarray of shape (n_samples, n_features)
     activation : {"sigmoid", "tanh", "linear"}, default="sigmoid"
     decoder : {"sigmoid", "linear"}, default="sigmoid"
+    check_input : bool, default=True
+        Validate the arguments and the result (see the module docstring).
 
     Returns
     -------
     ForwardPass
         ``X``, ``A``, ``H``, ``Z`` and ``R``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid arguments (see :mod:`numpycae.validation`).
+    NonFiniteError
+        If finite but huge inputs overflowed.
     """
+    if check_input:
+        params, X = _check_model_input(params, X, activation, decoder)
+
     A = X @ params["W"] + params["b"]
     H = activate(A, activation)
 
     Z = H @ decoder_weights(params) + params["c"]
     R = decoder_output(Z, decoder)
 
+    if check_input:
+        check_finite_result("forward", A=A, H=H, Z=Z, R=R)
     return ForwardPass(X=X, A=A, H=H, Z=Z, R=R)
 
 
-def jacobian(params, X, activation="sigmoid"):
+@_quiet_overflow
+def jacobian(params, X, activation="sigmoid", *, check_input=True):
     r"""The encoder's Jacobian ``dH/dX`` for every example, explicitly.
 
     For teaching and analysis only: training never forms this tensor.
@@ -210,12 +375,21 @@ def jacobian(params, X, activation="sigmoid"):
     params : dict of str to ndarray
     X : ndarray of shape (n_samples, n_features)
     activation : {"sigmoid", "tanh", "linear"}, default="sigmoid"
+    check_input : bool, default=True
+        Validate the arguments and the result (see the module docstring).
 
     Returns
     -------
     J : ndarray of shape (n_samples, n_hidden, n_features)
         ``J[n, j, i]`` is the derivative of ``H[n, j]`` with respect to
         ``X[n, i]``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid arguments (see :mod:`numpycae.validation`).
+    NonFiniteError
+        If finite but huge inputs overflowed.
 
     Notes
     -----
@@ -226,12 +400,21 @@ def jacobian(params, X, activation="sigmoid"):
 
         J_{ji} = \frac{\partial h_j}{\partial x_i} = s'(a_j) \, W_{ij}.
     """
-    H = encode(params, X, activation)
+    if check_input:
+        params, X = _check_model_input(params, X, activation)
+
+    H = encode(params, X, activation, check_input=False)
     slope = first_derivative(H, activation)
-    return slope[:, :, np.newaxis] * params["W"].T[np.newaxis, :, :]
+    J = slope[:, :, np.newaxis] * params["W"].T[np.newaxis, :, :]
+
+    if check_input:
+        check_finite_result("jacobian", J=J)
+    return J
 
 
-def contraction_penalty(params, X, activation="sigmoid"):
+@_quiet_overflow
+def contraction_penalty(params, X, activation="sigmoid", *,
+                        check_input=True):
     r"""Squared Frobenius norm of each example's encoder Jacobian.
 
     Parameters
@@ -239,11 +422,20 @@ def contraction_penalty(params, X, activation="sigmoid"):
     params : dict of str to ndarray
     X : ndarray of shape (n_samples, n_features)
     activation : {"sigmoid", "tanh", "linear"}, default="sigmoid"
+    check_input : bool, default=True
+        Validate the arguments and the result (see the module docstring).
 
     Returns
     -------
     penalty : ndarray of shape (n_samples,)
         One value per example; the penalty of a batch is their mean.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid arguments (see :mod:`numpycae.validation`).
+    NonFiniteError
+        If finite but huge inputs overflowed.
 
     Notes
     -----
@@ -256,8 +448,15 @@ def contraction_penalty(params, X, activation="sigmoid"):
         \;\overset{\text{sigmoid}}{=}\;
         \sum_j \big(h_j (1 - h_j)\big)^2 \sum_i W_{ij}^2.
     """
-    H = encode(params, X, activation)
-    return penalty_from_code(params["W"], H, activation)
+    if check_input:
+        params, X = _check_model_input(params, X, activation)
+
+    H = encode(params, X, activation, check_input=False)
+    penalty = penalty_from_code(params["W"], H, activation)
+
+    if check_input:
+        check_finite_result("contraction_penalty", penalty=penalty)
+    return penalty
 
 
 def penalty_from_code(W, H, activation="sigmoid"):
@@ -330,9 +529,10 @@ def contraction_gradients(W, H, activation="sigmoid"):
     return dA, dW_direct
 
 
+@_quiet_overflow
 def objective_and_gradients(params, X, lam=0.0, *, loss="cross_entropy",
                             decoder="sigmoid", activation="sigmoid",
-                            X_target=None, penalties=()):
+                            X_target=None, penalties=(), check_input=True):
     r"""Objective of one batch and its gradient for every parameter.
 
     Parameters
@@ -354,6 +554,11 @@ def objective_and_gradients(params, X, lam=0.0, *, loss="cross_entropy",
         activation)`` and returns ``(value, dA, grads)``: its batch-mean
         value (weight included), its derivative with respect to ``A`` (or
         None) and a dict of direct parameter gradients.
+    check_input : bool, default=True
+        Validate the arguments and the results (see the module docstring).
+        The checks cost a few passes over ``X`` and the parameters, small
+        beside the five matrix products; a training loop that validated
+        its data once passes False.
 
     Returns
     -------
@@ -365,6 +570,15 @@ def objective_and_gradients(params, X, lam=0.0, *, loss="cross_entropy",
         ``reconstruction`` (mean), ``penalty`` (mean squared Frobenius norm
         of J, before lam), ``jacobian_norm`` (mean Frobenius norm of J), and
         the value of each further term under its ``name``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid arguments (see :mod:`numpycae.validation`); under the
+        cross-entropy the targets must lie in [0, 1].
+    NonFiniteError
+        If finite but huge inputs made the objective or a gradient
+        overflow.
 
     Notes
     -----
@@ -391,12 +605,14 @@ def objective_and_gradients(params, X, lam=0.0, *, loss="cross_entropy",
 
     Five matrix products in all; the (n, H, D) Jacobian is never formed.
     """
-    check_loss_and_decoder(loss, decoder)
+    if check_input:
+        params, X, X_target = _check_objective_input(
+            params, X, lam, loss, decoder, activation, X_target, penalties)
     lam = float(lam)
     n_samples = X.shape[0]
     target = X if X_target is None else X_target
     W = params["W"]
-    fwd = forward(params, X, activation, decoder)
+    fwd = forward(params, X, activation, decoder, check_input=False)
 
     reconstruction = reconstruction_loss(fwd.Z, fwd.R, target, loss)
     dZ = reconstruction_gradient(fwd.R, target, loss, decoder) / n_samples
@@ -441,4 +657,60 @@ def objective_and_gradients(params, X, lam=0.0, *, loss="cross_entropy",
         for name, grad in grads_term.items():
             grads[name] = grads[name] + grad
 
+    if check_input:
+        check_finite_result("objective_and_gradients", objective=objective,
+                            **{f"d{name}": grad
+                               for name, grad in grads.items()})
     return objective, grads, parts
+
+
+def _check_objective_input(params, X, lam, loss, decoder, activation,
+                           X_target, penalties):
+    """Validate the arguments of :func:`objective_and_gradients`.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+    X : array-like of shape (n_samples, n_features)
+    lam : float
+    loss, decoder, activation : str
+    X_target : array-like of shape (n_samples, n_features) or None
+    penalties : sequence of callables
+
+    Returns
+    -------
+    params : dict of str to ndarray
+    X : ndarray of shape (n_samples, n_features)
+        In the parameters' dtype.
+    X_target : ndarray of shape (n_samples, n_features) or None
+        In the parameters' dtype.
+
+    Raises
+    ------
+    TypeError, ValueError
+    """
+    check_loss_and_decoder(loss, decoder)
+    check_real(lam, "lam", low=0.0)
+    params, X = _check_model_input(params, X, activation)
+    unit_interval = loss == "cross_entropy"
+    if X_target is None:
+        if unit_interval:
+            check_array(X, "X", unit_interval=True)
+    else:
+        X_target = check_array(X_target, "X_target",
+                               n_features=X.shape[1],
+                               unit_interval=unit_interval,
+                               dtype=X.dtype)
+        if X_target.shape != X.shape:
+            raise ValueError(
+                f"X_target must have the shape of X {X.shape}, got "
+                f"{X_target.shape}"
+            )
+    for term in penalties:
+        if not callable(term) or not isinstance(
+                getattr(term, "name", None), str):
+            raise TypeError(
+                f"each penalty term must be callable and have a str "
+                f"attribute name, got {term!r}"
+            )
+    return params, X, X_target

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .functional import objective_and_gradients
+from .validation import check_array, check_params, check_real
 
 
 def numerical_gradient(f, x, step=1e-6):
@@ -181,6 +182,14 @@ def check_gradients(params, X, lam=0.0, *, step=1e-6, **objective_options):
         Printing it gives a table: per parameter, the largest relative
         error, where it occurred, and the analytic and numeric values there.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid arguments, checked before the copy to float64 (so an
+        integer array is refused here as everywhere else).
+    NonFiniteError
+        If the objective or a gradient overflows at ``params``.
+
     Examples
     --------
     >>> from numpycae import init_parameters
@@ -190,18 +199,22 @@ def check_gradients(params, X, lam=0.0, *, step=1e-6, **objective_options):
     True
     """
     params = {name: np.array(value, dtype=np.float64)
-              for name, value in params.items()}
-    X = np.array(X, dtype=np.float64)
+              for name, value in check_params(params).items()}
+    X = np.array(check_array(X), dtype=np.float64)
     if objective_options.get("X_target") is not None:
         objective_options["X_target"] = np.array(
-            objective_options["X_target"], dtype=np.float64)
+            check_array(objective_options["X_target"], "X_target"),
+            dtype=np.float64)
+    check_real(step, "step", low=0.0, low_open=True)
 
-    def objective(_):
-        return objective_and_gradients(params, X, lam,
-                                       **objective_options)[0]
-
+    # The first call checks every argument and the result; the ones inside
+    # the finite differences then skip the checks.
     _, analytic_grads, _ = objective_and_gradients(params, X, lam,
                                                    **objective_options)
+
+    def objective(_):
+        return objective_and_gradients(params, X, lam, check_input=False,
+                                       **objective_options)[0]
     checks = []
     for name, value in params.items():
         numeric = numerical_gradient(objective, value, step)

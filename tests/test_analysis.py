@@ -80,7 +80,8 @@ def test_saturation_of_hand_made_codes():
 def test_saturation_of_a_model_counts_its_codes():
     # One feature, three units with biases -10, 0, 10 at x = 0: the outer
     # two saturate.
-    params = {"W": np.zeros((1, 3)), "b": np.array([-10.0, 0.0, 10.0])}
+    params = {"W": np.zeros((1, 3)), "b": np.array([-10.0, 0.0, 10.0]),
+              "c": np.zeros(1)}
     assert saturation(params, np.zeros((4, 1))) == pytest.approx(2 / 3)
 
 
@@ -229,8 +230,8 @@ def test_measurements_accept_a_fitted_model(X):
         encoder_of(model, "tanh")
     with pytest.raises(TypeError, match="got list"):
         encoder_of([1, 2])
-    with pytest.raises(ValueError, match="X has 3 features but the model "
-                                         "expects 16"):
+    with pytest.raises(ValueError, match="X has 3 columns but the model "
+                                         "expects n_features=16"):
         saturation(model, np.zeros((2, 3)))
 
 

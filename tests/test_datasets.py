@@ -532,3 +532,39 @@ def test_split_refuses_a_class_too_small_for_both_parts():
                              r"it would send 1 to the test part and 0 to "
                              r"the training part"):
         train_test_split(np.zeros((9, 1)), y, 0.5)
+
+
+# --- issue 3, section 5: bounded reads and empty files -----------------------
+
+def test_read_idx_stops_reading_a_padded_gzip_file_early(tmp_path,
+                                                         monkeypatch):
+    """Declared 12 bytes followed by 20 MB of zeros: the reader refuses
+    after about one extra chunk instead of decompressing everything."""
+    padded = gzip_bytes(F12_IMAGE_BYTES + bytes(20_000_000))
+    path = write_bytes(tmp_path / "images-idx3-ubyte.gz", padded)
+    n_read = []
+    original = gzip.GzipFile.read
+
+    def counting(self, size=-1):
+        chunk = original(self, size)
+        n_read.append(len(chunk))
+        return chunk
+
+    monkeypatch.setattr(gzip.GzipFile, "read", counting)
+    with pytest.raises(ValueError,
+                       match=re.escape(path) + r".*more than 1048576 extra "
+                                               r"bytes follow"):
+        read_idx(path)
+    assert sum(n_read) <= len(F12_IMAGE_BYTES) + (1 << 20) + 1
+
+
+def test_load_idx_folder_refuses_files_without_images(tmp_path):
+    make_idx_folder(tmp_path)
+    write_idx(tmp_path / "train-images-idx3-ubyte",
+              np.zeros((0, 2, 3), dtype=np.uint8))
+    write_idx(tmp_path / "train-labels-idx1-ubyte",
+              np.zeros(0, dtype=np.uint8))
+
+    with pytest.raises(ValueError,
+                       match=r"train-images-idx3-ubyte holds no images"):
+        load_idx_folder(tmp_path)
