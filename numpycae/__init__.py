@@ -55,12 +55,18 @@ Layers
     objective and its hand-written gradient.
 ``optim``, ``training``
     SGD, momentum and Adam; the minibatch loop.
+``penalties``, ``corruption``
+    the rival autoencoders' terms (weight decay, sparsity, CAE+H) and the
+    denoising autoencoder's input noise, plugged into the objective.
 ``estimator``
     :class:`ContractiveAutoencoder`, the scikit-learn-style face.
 ``gradcheck``
     finite differences and readable gradient reports.
 ``datasets``, ``plotting``, ``__main__``
     the embedded MNIST sample and IDX files; figures; the command line.
+``analysis``, ``analysis_plots``
+    measurements of a trained encoder (Jacobian norms, saturation, spectra,
+    contraction curves, robustness) and their figures.
 """
 
 from .activations import sigmoid

@@ -7,6 +7,9 @@ train
     the model and its figures, and report held-out scores.
 bench
     Time a training step against its own matrix products.
+compare
+    Train the CAE and its rivals (AE, weight decay, denoising, sparse,
+    CAE+H) alike and compare them as in the paper's Table 1.
 
 Each command lives in its own module and registers itself in
 :data:`COMMANDS` through a function that adds its sub-parser.
@@ -15,12 +18,13 @@ Each command lives in its own module and registers itself in
 import argparse
 import sys
 
-from . import cli_bench, cli_train
+from . import cli_bench, cli_compare, cli_train
 
 # name -> module with ``add_parser(subparsers)`` and ``run(args)``
 COMMANDS = {
     "train": cli_train,
     "bench": cli_bench,
+    "compare": cli_compare,
 }
 
 

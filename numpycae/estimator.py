@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from .activations import ENCODER_ACTIVATIONS
+from .corruption import CORRUPTIONS, corrupt
 from .fast import TrainingStep
 from .functional import (
     contraction_penalty,
@@ -34,6 +35,13 @@ from .model_files import (
     write_npz_atomically,
 )
 from .optim import OPTIMIZERS, make_optimizer
+from .penalties import (
+    HigherOrderContraction,
+    Sparsity,
+    WeightDecay,
+    check_sparsity_activation,
+    gaussian_noise,
+)
 from .training import (
     HISTORY_KEYS,
     EpochMeter,
@@ -57,7 +65,10 @@ from .validation import (
 
 HYPERPARAMETERS = ("n_hidden", "lam", "tied", "loss", "decoder",
                    "activation", "optimizer", "learning_rate", "momentum",
-                   "n_epochs", "batch_size", "random_state", "verbose")
+                   "n_epochs", "batch_size", "random_state", "verbose",
+                   "weight_decay", "sparsity_weight", "sparsity_target",
+                   "corruption", "corruption_level", "higher_order_weight",
+                   "higher_order_sigma", "n_corrupted")
 
 # Resuming needs these to equal the checkpoint's; n_epochs and verbose may
 # change (resume a 2-epoch run to 5 epochs, quietly).
@@ -103,6 +114,34 @@ class ContractiveAutoencoder:
     verbose : int >= 0 or bool, default=0
         If positive, print one line per epoch (and progress lines within
         long epochs).
+    weight_decay : float, default=0.0
+        Weight beta of the L2 decay ``beta * sum(W**2)`` (plus
+        ``sum(W_prime**2)`` when untied; biases are not decayed); see
+        :class:`numpycae.penalties.WeightDecay`. 0 switches it off.
+    sparsity_weight : float, default=0.0
+        Weight beta of the sparsity penalty ``beta * sum_j KL(rho ||
+        rho_hat_j)``, rho_hat_j the batch-mean activation of unit j; see
+        :class:`numpycae.penalties.Sparsity`. Needs the sigmoid encoder.
+        0 switches it off.
+    sparsity_target : float, default=0.05
+        Target mean activation rho, in (0, 1).
+    corruption : {None, "gaussian", "masking"}, default=None
+        Train as a denoising autoencoder: encode a corrupted copy of each
+        batch, drawn afresh from the model's generator, and reconstruct
+        the clean batch. The contraction and higher-order penalties, if
+        on, are then taken at the corrupted inputs.
+    corruption_level : float, default=0.0
+        The noise's standard deviation sigma ("gaussian", >= 0) or the
+        probability nu that an input is set to 0 ("masking", in [0, 1]).
+    higher_order_weight : float, default=0.0
+        Weight gamma of the CAE+H term ``gamma * mean_k ||J_h(x) -
+        J_h(x + eps_k)||_F^2``; see
+        :class:`numpycae.penalties.HigherOrderContraction`. 0 switches it
+        off.
+    higher_order_sigma : float, default=0.1
+        Standard deviation of the CAE+H perturbations eps_k, > 0.
+    n_corrupted : int, default=4
+        Number of perturbed copies n_c of each example for CAE+H.
 
     Attributes
     ----------
@@ -148,7 +187,10 @@ class ContractiveAutoencoder:
                  loss="cross_entropy", decoder="sigmoid",
                  activation="sigmoid", optimizer="adam", learning_rate=1e-3,
                  momentum=0.9, n_epochs=20, batch_size=64,
-                 random_state=None, verbose=0):
+                 random_state=None, verbose=0, weight_decay=0.0,
+                 sparsity_weight=0.0, sparsity_target=0.05, corruption=None,
+                 corruption_level=0.0, higher_order_weight=0.0,
+                 higher_order_sigma=0.1, n_corrupted=4):
         self.n_hidden = n_hidden
         self.lam = lam
         self.tied = tied
@@ -162,6 +204,14 @@ class ContractiveAutoencoder:
         self.batch_size = batch_size
         self.random_state = random_state
         self.verbose = verbose
+        self.weight_decay = weight_decay
+        self.sparsity_weight = sparsity_weight
+        self.sparsity_target = sparsity_target
+        self.corruption = corruption
+        self.corruption_level = corruption_level
+        self.higher_order_weight = higher_order_weight
+        self.higher_order_sigma = higher_order_sigma
+        self.n_corrupted = n_corrupted
 
     # -- hyper-parameters ------------------------------------------------
 
@@ -213,6 +263,62 @@ class ContractiveAutoencoder:
                                                 minimum=0)),
         }
         check_loss_and_decoder(values["loss"], values["decoder"])
+        values.update(self._check_rival_hyperparameters())
+        return values
+
+    def _check_rival_hyperparameters(self):
+        """Check the hyper-parameters of the rival objectives.
+
+        Returns
+        -------
+        dict of str to object
+            Their values as plain Python values, ready for JSON.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming the first bad hyper-parameter, or a combination with no
+            correct meaning (sparsity with a non-sigmoid encoder, a
+            corruption level without a corruption).
+        """
+        values = {
+            "weight_decay": check_real(self.weight_decay, "weight_decay",
+                                       low=0.0),
+            "sparsity_weight": check_real(self.sparsity_weight,
+                                          "sparsity_weight", low=0.0),
+            "sparsity_target": check_real(self.sparsity_target,
+                                          "sparsity_target", low=0.0,
+                                          low_open=True),
+        }
+        if self.sparsity_target >= 1.0:
+            raise ValueError(
+                f"sparsity_target must be < 1.0, got "
+                f"{self.sparsity_target!r}"
+            )
+        if self.sparsity_weight > 0.0:
+            check_sparsity_activation(self.activation)
+        if self.corruption is not None:
+            check_choice(self.corruption, "corruption", CORRUPTIONS)
+        values["corruption"] = self.corruption
+        level = values["corruption_level"] = check_real(self.corruption_level, "corruption_level",
+                           low=0.0)
+        if self.corruption is None and level > 0.0:
+            raise ValueError(
+                f"corruption_level={self.corruption_level!r} needs a "
+                f"corruption, one of {CORRUPTIONS}; got corruption=None"
+            )
+        if self.corruption == "masking" and level > 1.0:
+            raise ValueError(
+                f"corruption_level must be a probability in [0, 1] for "
+                f"corruption='masking', got {self.corruption_level!r}"
+            )
+        values["higher_order_weight"] = check_real(
+            self.higher_order_weight, "higher_order_weight", low=0.0)
+        values["higher_order_sigma"] = check_real(
+            self.higher_order_sigma, "higher_order_sigma", low=0.0,
+            low_open=True)
+        values["n_corrupted"] = check_positive_int(self.n_corrupted,
+                                                   "n_corrupted")
         return values
 
     # -- learned parameters ----------------------------------------------
@@ -414,6 +520,8 @@ class ContractiveAutoencoder:
             compute; :meth:`_batch_objective` then uses
             :func:`numpycae.functional.objective_and_gradients`.
         """
+        if not self._is_plain_cae():
+            return None
         return TrainingStep(
             X.shape[1], self.n_hidden, self.batch_size, X.dtype,
             tied=self.tied, loss=self.loss, decoder=self.decoder,
@@ -455,13 +563,66 @@ class ContractiveAutoencoder:
         parts : dict of str to float
             See :func:`numpycae.functional.objective_and_gradients`; the
             fast step of :mod:`numpycae.fast` computes the same numbers.
+
+        Notes
+        -----
+        A plain CAE calls the objective with no further terms. The rival
+        objectives add their terms, and a denoising model encodes a
+        corrupted copy of the batch and reconstructs the clean one; all
+        noise comes from the model's generator, in a fixed order
+        (corruption, then the CAE+H perturbations).
         """
-        if getattr(self, "_fast_step", None) is not None:
-            return self._fast_step(self.params_, X_batch, self.lam)
+        if self._is_plain_cae():
+            if getattr(self, "_fast_step", None) is not None:
+                return self._fast_step(self.params_, X_batch, self.lam)
+            return objective_and_gradients(
+                self.params_, X_batch, self.lam, loss=self.loss,
+                decoder=self.decoder, activation=self.activation,
+                check_input=False)
+
+        terms = self._penalty_terms()
+        X_input = X_batch
+        if self.corruption is not None:
+            X_input = corrupt(X_batch, self.corruption,
+                              self.corruption_level, self._rng)
+        if self.higher_order_weight > 0.0:
+            noise = gaussian_noise(self._rng, self.n_corrupted,
+                                   X_batch.shape, self.higher_order_sigma,
+                                   dtype=X_batch.dtype)
+            terms.append(HigherOrderContraction(self.higher_order_weight,
+                                                noise))
         return objective_and_gradients(
-            self.params_, X_batch, self.lam, loss=self.loss,
+            self.params_, X_input, self.lam, loss=self.loss,
             decoder=self.decoder, activation=self.activation,
-            check_input=False)
+            X_target=X_batch, penalties=terms, check_input=False)
+
+    def _is_plain_cae(self):
+        """Whether the objective is reconstruction plus contraction only.
+
+        Returns
+        -------
+        bool
+            False when a rival's term or input corruption is switched on.
+        """
+        return (self.corruption is None and not self._penalty_terms()
+                and self.higher_order_weight == 0.0)
+
+    def _penalty_terms(self):
+        """The deterministic further terms switched on by the settings.
+
+        Returns
+        -------
+        list of callables
+            A :class:`~numpycae.penalties.WeightDecay` and a
+            :class:`~numpycae.penalties.Sparsity` term for each positive
+            weight.
+        """
+        terms = []
+        if self.weight_decay > 0.0:
+            terms.append(WeightDecay(self.weight_decay))
+        if self.sparsity_weight > 0.0:
+            terms.append(Sparsity(self.sparsity_weight, self.sparsity_target))
+        return terms
 
     def _guarded_step(self, params, grads, objective, epoch, batch):
         """Apply one optimiser step, or refuse it if training diverged.

@@ -91,7 +91,11 @@ def test_every_hyperparameter_round_trips_through_json(tmp_path, data,
     options = dict(n_hidden=3, lam=0.125, tied=False, loss="squared_error",
                    decoder="linear", activation="tanh", optimizer="momentum",
                    learning_rate=0.003, momentum=0.5, n_epochs=1,
-                   batch_size=5, random_state=random_state, verbose=0)
+                   batch_size=5, random_state=random_state, verbose=0,
+                   weight_decay=0.01, sparsity_weight=0.0,
+                   sparsity_target=0.1, corruption="gaussian",
+                   corruption_level=0.2, higher_order_weight=0.5,
+                   higher_order_sigma=0.3, n_corrupted=2)
     assert set(options) == set(HYPERPARAMETERS)
     ContractiveAutoencoder(**options).fit(data).save(tmp_path / "m.npz")
     loaded = load_model(tmp_path / "m.npz").get_params()
