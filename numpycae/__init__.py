@@ -53,6 +53,9 @@ Layers
 ``functional``
     the model as plain functions on arrays: forward pass, Jacobian, penalty,
     objective and its hand-written gradient.
+``fast``
+    the same objective and gradients with buffers reused across steps,
+    which training uses; tested against ``functional``.
 ``optim``, ``training``
     SGD, momentum and Adam; the minibatch loop.
 ``penalties``, ``corruption``
@@ -60,6 +63,8 @@ Layers
     denoising autoencoder's input noise, plugged into the objective.
 ``estimator``
     :class:`ContractiveAutoencoder`, the scikit-learn-style face.
+``validation``, ``model_files``
+    checks of user input and the error classes; reading model files.
 ``gradcheck``
     finite differences and readable gradient reports.
 ``datasets``, ``plotting``, ``__main__``
