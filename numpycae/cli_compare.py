@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .cli_train import add_shared_options
+
 DEFAULTS = {
     "hidden": 100,
     "epochs": 20,
@@ -104,29 +106,7 @@ def add_parser(subparsers):
     parser = subparsers.add_parser(
         "compare", help="train the CAE and its rivals and compare them",
         description=__doc__.split("\n\n")[1])
-    parser.add_argument(
-        "--data", metavar="FOLDER",
-        help="folder of IDX files (train-images-idx3-ubyte, ...); default: "
-             "the embedded 5,000-digit MNIST sample")
-    parser.add_argument("--hidden", type=int, default=DEFAULTS["hidden"],
-                        help="hidden units of every model "
-                             "(default: %(default)s)")
-    parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"],
-                        help="training epochs of every model "
-                             "(default: %(default)s)")
-    parser.add_argument("--batch-size", type=int,
-                        default=DEFAULTS["batch_size"],
-                        help="(default: %(default)s)")
-    parser.add_argument("--learning-rate", type=float,
-                        default=DEFAULTS["learning_rate"],
-                        help="Adam step size (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=DEFAULTS["seed"],
-                        help="seed of the split, the weights, the noise and "
-                             "the measurements (default: %(default)s)")
-    parser.add_argument("--out", default=DEFAULTS["out"], metavar="FOLDER",
-                        help="output folder (default: %(default)s)")
-    parser.add_argument("--max-train", type=int, default=None, metavar="N",
-                        help="use at most N training digits")
+    add_shared_options(parser, DEFAULTS)
     parser.add_argument("--max-test", type=int, default=DEFAULTS["max_test"],
                         metavar="N",
                         help="measure on at most N held-out digits "

@@ -54,12 +54,7 @@ def add_parser(subparsers):
     parser = subparsers.add_parser(
         "train", help="train a CAE and write the model and its figures",
         description=__doc__.split("\n\n")[1])
-    parser.add_argument(
-        "--data", metavar="FOLDER",
-        help="folder of IDX files (train-images-idx3-ubyte, ...); default: "
-             "the embedded 5,000-digit MNIST sample")
-    parser.add_argument("--hidden", type=int, default=DEFAULTS["hidden"],
-                        help="number of hidden units (default: %(default)s)")
+    add_shared_options(parser, DEFAULTS)
     parser.add_argument("--lam", type=float, default=DEFAULTS["lam"],
                         help="weight of the contraction penalty per example "
                              "(default: %(default)s)")
@@ -68,25 +63,9 @@ def add_parser(subparsers):
                         help="reconstruction loss (default: %(default)s)")
     parser.add_argument("--untied", action="store_true",
                         help="give the decoder its own weight matrix")
-    parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"],
-                        help="passes over the training data "
-                             "(default: %(default)s)")
-    parser.add_argument("--batch-size", type=int,
-                        default=DEFAULTS["batch_size"],
-                        help="examples per step (default: %(default)s)")
-    parser.add_argument("--learning-rate", type=float,
-                        default=DEFAULTS["learning_rate"],
-                        help="step size (default: %(default)s)")
     parser.add_argument("--optimizer", default=DEFAULTS["optimizer"],
                         choices=["sgd", "momentum", "adam"],
                         help="(default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=DEFAULTS["seed"],
-                        help="seed of the split, the initial weights and "
-                             "the shuffling (default: %(default)s)")
-    parser.add_argument("--out", default=DEFAULTS["out"], metavar="FOLDER",
-                        help="output folder (default: %(default)s)")
-    parser.add_argument("--max-train", type=int, default=None, metavar="N",
-                        help="use at most N training digits (quick runs)")
     parser.add_argument("--compare-plain", action="store_true",
                         help="also train a plain autoencoder (lam = 0) "
                              "alike and report both")
@@ -99,6 +78,41 @@ def add_parser(subparsers):
                              "an earlier run with --checkpoint and the "
                              "same options (--epochs may grow); implies "
                              "--checkpoint")
+
+
+def add_shared_options(parser, defaults):
+    """Options that ``train`` and ``compare`` share: data, sizes, output.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    defaults : dict
+        Default values under the keys ``hidden``, ``epochs``,
+        ``batch_size``, ``learning_rate``, ``seed`` and ``out``.
+    """
+    parser.add_argument(
+        "--data", metavar="FOLDER",
+        help="folder of IDX files (train-images-idx3-ubyte, ...); default: "
+             "the embedded 5,000-digit MNIST sample")
+    parser.add_argument("--hidden", type=int, default=defaults["hidden"],
+                        help="number of hidden units (default: %(default)s)")
+    parser.add_argument("--epochs", type=int, default=defaults["epochs"],
+                        help="passes over the training data "
+                             "(default: %(default)s)")
+    parser.add_argument("--batch-size", type=int,
+                        default=defaults["batch_size"],
+                        help="examples per step (default: %(default)s)")
+    parser.add_argument("--learning-rate", type=float,
+                        default=defaults["learning_rate"],
+                        help="step size (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=defaults["seed"],
+                        help="seed of the split, the initial weights, the "
+                             "shuffling and any noise "
+                             "(default: %(default)s)")
+    parser.add_argument("--out", default=defaults["out"], metavar="FOLDER",
+                        help="output folder (default: %(default)s)")
+    parser.add_argument("--max-train", type=int, default=None, metavar="N",
+                        help="use at most N training digits (quick runs)")
 
 
 def load_data(args):
