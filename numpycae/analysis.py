@@ -38,10 +38,15 @@ Explicit Invariance During Feature Extraction", ICML 2011, sections 5.2-5.3
 import numpy as np
 
 from .activations import ENCODER_ACTIVATIONS
-from .corruption import check_generator, gaussian_corruption
+from .corruption import gaussian_corruption
 from .corruption import masking_corruption
 from .functional import contraction_penalty, encode, jacobian
-from .validation import check_array, check_positive_int, check_real
+from .validation import (
+    check_array,
+    check_generator,
+    check_positive_int,
+    check_real,
+)
 
 SATURATION_BOUNDS = (0.05, 0.95)
 

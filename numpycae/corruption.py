@@ -24,37 +24,14 @@ only the **target** of the cross-entropy must lie in [0, 1].
 
 import numpy as np
 
-from .validation import check_array, check_choice, check_real
+from .validation import (
+    check_array,
+    check_choice,
+    check_generator,
+    check_real,
+)
 
 CORRUPTIONS = ("gaussian", "masking")
-
-
-def check_generator(rng):
-    """Turn a seed into a Generator; refuse anything else.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator or int or None
-        A Generator is used as it is (its state advances); an integer seeds
-        a new one; None draws fresh entropy from the operating system.
-
-    Returns
-    -------
-    numpy.random.Generator
-
-    Raises
-    ------
-    TypeError
-        If ``rng`` is of another type (a legacy ``RandomState``, a float).
-    """
-    if rng is None or isinstance(rng, np.random.Generator):
-        return np.random.default_rng(rng)
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
-    raise TypeError(
-        f"rng must be a numpy.random.Generator, an integer seed or None, "
-        f"got {type(rng).__name__}"
-    )
 
 
 def gaussian_corruption(X, sigma, rng=None):

@@ -22,7 +22,6 @@ that check replaces them. ``check_input=False`` skips both, for a loop that
 has validated its data once (the estimator's training loop does).
 """
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +45,7 @@ from .validation import (
     check_choice,
     check_dtype,
     check_finite_result,
+    check_generator,
     check_params,
     check_positive_int,
     check_real,
@@ -149,7 +149,7 @@ def init_parameters(n_features, n_hidden, *, tied=True, rng=None,
     tied = check_bool(tied, "tied")
     dtype = check_dtype(dtype)
     check_choice(activation, "activation", ENCODER_ACTIVATIONS)
-    rng = _as_generator(rng)
+    rng = check_generator(rng)
     bound = init_weight_bound(n_features, n_hidden, activation)
     params = {
         "W": rng.uniform(-bound, bound, (n_features, n_hidden)).astype(dtype),
@@ -160,39 +160,6 @@ def init_parameters(n_features, n_hidden, *, tied=True, rng=None,
         params["W_prime"] = rng.uniform(
             -bound, bound, (n_hidden, n_features)).astype(dtype)
     return params
-
-
-def _as_generator(rng):
-    """Turn ``rng`` into a Generator, refusing what numpy would misread.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator, BitGenerator, SeedSequence, int or None
-
-    Returns
-    -------
-    numpy.random.Generator
-
-    Raises
-    ------
-    TypeError
-        For any other object (floats, strings, legacy RandomState).
-    ValueError
-        For a negative seed.
-    """
-    accepted = (np.random.Generator, np.random.BitGenerator,
-                np.random.SeedSequence)
-    if rng is None or isinstance(rng, accepted):
-        return np.random.default_rng(rng)
-    if isinstance(rng, (bool, np.bool_)) or not isinstance(
-            rng, numbers.Integral):
-        raise TypeError(
-            f"rng must be None, an integer seed >= 0 or a "
-            f"numpy.random.Generator, got {rng!r}"
-        )
-    if rng < 0:
-        raise ValueError(f"rng must be a seed >= 0, got {rng!r}")
-    return np.random.default_rng(int(rng))
 
 
 def _check_model_input(params, X, activation, decoder=None, *, name="X",

@@ -521,3 +521,36 @@ class NotFittedError(ValueError, RuntimeError):
     A subclass of ``ValueError`` (the project's rule for bad input) and of
     ``RuntimeError``.
     """
+
+
+def check_generator(rng):
+    """Turn ``rng`` into a Generator, refusing what numpy would misread.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator, BitGenerator, SeedSequence, int or None
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    TypeError
+        For any other object (floats, strings, legacy RandomState).
+    ValueError
+        For a negative seed.
+    """
+    accepted = (np.random.Generator, np.random.BitGenerator,
+                np.random.SeedSequence)
+    if rng is None or isinstance(rng, accepted):
+        return np.random.default_rng(rng)
+    if isinstance(rng, (bool, np.bool_)) or not isinstance(
+            rng, numbers.Integral):
+        raise TypeError(
+            f"rng must be None, an integer seed >= 0 or a "
+            f"numpy.random.Generator, got {rng!r}"
+        )
+    if rng < 0:
+        raise ValueError(f"rng must be a seed >= 0, got {rng!r}")
+    return np.random.default_rng(int(rng))

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from numpycae.corruption import (
-    check_generator,
     corrupt,
     gaussian_corruption,
     masking_corruption,
 )
+from numpycae.validation import check_generator
 
 
 @pytest.fixture
@@ -84,7 +84,8 @@ def test_corruption_keeps_the_dtype_and_the_input(kind, dtype):
     (lambda X: gaussian_corruption(X, -0.1), ValueError,
      r"sigma must be >= 0.0, got -0.1"),
     (lambda X: gaussian_corruption(X, 0.1, rng=0.5), TypeError,
-     r"rng must be a numpy.random.Generator.*got float"),
+     r"rng must be None, an integer seed >= 0 or a "
+     r"numpy.random.Generator, got 0\.5"),
     (lambda X: gaussian_corruption(X[0], 0.1), ValueError,
      r"X must be 2-D"),
 ])
