@@ -466,7 +466,7 @@ class ContractiveAutoencoder:
                     if checkpoint is not None:
                         self._write_checkpoint(checkpoint, fingerprint)
         finally:
-            self._fast_step = self._batch_rows = None
+            self._fast_step = self._batch_rows = self._spare_params = None
         return self
 
     def _run_epoch(self, X, epoch):
@@ -484,7 +484,6 @@ class ContractiveAutoencoder:
         DivergenceError
             See :meth:`_guarded_step`.
         """
-        params = self.params_
         batches = minibatch_indices(X.shape[0], self.batch_size, self._rng)
         meter = EpochMeter(len(batches), type(self).__name__, self.verbose)
 
@@ -495,7 +494,7 @@ class ContractiveAutoencoder:
             X_batch = np.take(X, rows, axis=0, mode="clip",
                               out=self._batch_buffer(X, len(rows)))
             objective, grads, parts = self._batch_objective(X_batch)
-            self._guarded_step(params, grads, objective, epoch, batch)
+            self._guarded_step(self.params_, grads, objective, epoch, batch)
             meter.add(objective, parts, len(rows))
 
         record = meter.record(epoch)
@@ -630,7 +629,7 @@ class ContractiveAutoencoder:
         Parameters
         ----------
         params : dict of str to ndarray
-            Updated in place.
+            The current parameters, ``self.params_``; left unchanged.
         grads : dict of str to ndarray
         objective : float
             The batch objective the gradients belong to.
@@ -640,44 +639,44 @@ class ContractiveAutoencoder:
         Raises
         ------
         DivergenceError
-            If ``objective`` is not finite (then no step is taken), or if
-            the step made a parameter NaN or infinite (then it is undone).
+            If ``objective`` is not finite, or if the step would make a
+            parameter NaN or infinite; the model keeps ``params``.
 
         Notes
         -----
-        The parameters are copied into preallocated buffers before the
-        step and restored from them if the step fails, or is interrupted
-        half-way (a ``KeyboardInterrupt``): one copy and one sum per array
-        and step, small beside the step's matrix products. A sum is finite
-        exactly when every element is finite and the total does not
-        overflow, so parameters too large to sum count as diverged too.
+        The optimiser writes the new parameters into a second set of
+        arrays, kept for the whole fit; they replace ``params`` only if
+        they are all finite, and ``params`` become the spare set. A failed
+        or interrupted (``KeyboardInterrupt``) step thus leaves the model's
+        parameters untouched, without copying them before every step. A
+        sum is finite exactly when every element is finite and the total
+        does not overflow, so parameters too large to sum count as
+        diverged too.
         """
         if not np.isfinite(objective):
             raise self._divergence(
                 epoch, batch, f"the objective became {objective}")
 
-        backup = getattr(self, "_backup", None)
-        if backup is None or any(
-                name not in backup or backup[name].shape != value.shape
-                or backup[name].dtype != value.dtype
+        spare = getattr(self, "_spare_params", None)
+        if spare is None or spare.keys() != params.keys() or any(
+                spare[name].shape != value.shape
+                or spare[name].dtype != value.dtype
+                or spare[name] is value
                 for name, value in params.items()):
-            backup = self._backup = {name: np.empty_like(value)
-                                     for name, value in params.items()}
-        for name, value in params.items():
-            np.copyto(backup[name], value)
+            spare = {name: np.empty_like(value)
+                     for name, value in params.items()}
 
-        try:
-            self._optimizer.step(params, grads)
-            finite = all(np.isfinite(np.sum(value))
-                         for value in params.values())
-        except BaseException:
-            _restore(params, backup)
-            raise
-        if not finite:
-            _restore(params, backup)
+        self._optimizer.step(params, grads, out=spare)
+        if not all(np.isfinite(np.sum(value)) for value in spare.values()):
+            self._spare_params = spare
             raise self._divergence(
                 epoch, batch,
                 "the step made the parameters NaN or infinite")
+
+        # One assignment, so that no interruption can mix the two sets.
+        self.W_, self.b_, self.c_, self.W_prime_, self._spare_params = (
+            spare["W"], spare["b"], spare["c"], spare.get("W_prime"),
+            params)
 
     def _divergence(self, epoch, batch, what):
         """The error raised when a step diverges.
@@ -927,19 +926,6 @@ class ContractiveAutoencoder:
         for name, value in as_history_arrays(self.history_).items():
             arrays[f"history.{name}"] = value
         return arrays
-
-
-def _restore(params, backup):
-    """Copy saved values back into the parameter arrays.
-
-    Parameters
-    ----------
-    params : dict of str to ndarray
-        Overwritten in place.
-    backup : dict of str to ndarray
-    """
-    for name, value in params.items():
-        np.copyto(value, backup[name])
 
 
 def data_fingerprint(X):

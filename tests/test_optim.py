@@ -69,3 +69,44 @@ def test_state_round_trip_continues_identically(name):
 def test_unknown_optimizer_is_refused():
     with pytest.raises(ValueError, match="optimizer must be one of.*rmsprop"):
         make_optimizer("rmsprop", 0.1)
+
+
+def test_adam_matches_the_textbook_formula_over_many_steps():
+    # The step folds the bias corrections into scalars; the textbook form
+    # (Kingma and Ba, Algorithm 1) must give the same parameters up to
+    # float64 rounding over many steps, epsilon included: the gradients
+    # are small enough (1e-9 scale in one entry) for epsilon to matter.
+    rng = np.random.default_rng(0)
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    grads = rng.normal(size=(50, 4)) * np.array([1.0, 1e-3, 1e-9, 10.0])
+    theta = np.array([0.5, -1.0, 2.0, 0.0])
+    m = np.zeros(4)
+    v = np.zeros(4)
+    params = {"w": theta.copy()}
+    optimizer = Adam(lr, b1, b2, eps)
+    for t, g in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g ** 2
+        theta = theta - lr * (m / (1 - b1 ** t)) / (
+            np.sqrt(v / (1 - b2 ** t)) + eps)
+        optimizer.step(params, {"w": g})
+    # rtol 1e-12: 50 steps of a few rounding errors each.
+    np.testing.assert_allclose(params["w"], theta, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+def test_step_into_out_leaves_params_and_equals_the_in_place_step(name):
+    grads = [{"w": np.array([0.3, -0.2, 5.0])},
+             {"w": np.array([0.1, 0.4, -1.0])}]
+    in_place = make_optimizer(name, 0.05)
+    into_out = make_optimizer(name, 0.05)
+    params_a = {"w": np.array([1.0, 2.0, -3.0])}
+    params_b = {"w": params_a["w"].copy()}
+    for grad in grads:
+        in_place.step(params_a, grad)
+        before = params_b["w"].copy()
+        out = {"w": np.full(3, np.nan)}
+        into_out.step(params_b, grad, out=out)
+        np.testing.assert_array_equal(params_b["w"], before)
+        np.testing.assert_array_equal(out["w"], params_a["w"])
+        params_b = out

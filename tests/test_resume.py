@@ -311,12 +311,14 @@ def test_ctrl_c_inside_a_step_rolls_the_step_back(data, monkeypatch):
     steps = []
     original = optim.SGD.step
 
-    def half_step_then_interrupt(self, params, grads):
+    def half_step_then_interrupt(self, params, grads, out=None):
         if len(steps) == 6:
-            params["W"] -= 1.0
+            # Half the update written where the step writes its result.
+            target = params if out is None else out
+            np.subtract(params["W"], 1.0, out=target["W"])
             raise KeyboardInterrupt
         steps.append(1)
-        return original(self, params, grads)
+        return original(self, params, grads, out=out)
 
     monkeypatch.setattr(optim.SGD, "step", half_step_then_interrupt)
     model = ContractiveAutoencoder(n_epochs=2, **settings(optimizer="sgd"))
