@@ -26,6 +26,7 @@ model an uninterrupted run would have given, bit for bit.
 import json
 import os
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -53,7 +54,12 @@ def add_parser(subparsers):
     """
     parser = subparsers.add_parser(
         "train", help="train a CAE and write the model and its figures",
-        description=__doc__.split("\n\n")[1])
+        description=(
+            "Train a tied contractive autoencoder on the embedded MNIST "
+            "sample (or an IDX folder), write model.npz, "
+            "reconstructions.png, filters.png, training_curves.png and "
+            "scores.json into the output folder, and print held-out "
+            "scores."))
     add_shared_options(parser, DEFAULTS)
     parser.add_argument("--lam", type=float, default=DEFAULTS["lam"],
                         help="weight of the contraction penalty per example "
@@ -115,6 +121,65 @@ def add_shared_options(parser, defaults):
                         help="use at most N training digits (quick runs)")
 
 
+def prepare_output_folder(out):
+    """Create the output folder and make sure files can be written there.
+
+    Checked before training, so that a long run does not end by failing to
+    save its model.
+
+    Parameters
+    ----------
+    out : str
+        Value of ``--out``.
+
+    Raises
+    ------
+    ValueError
+        If ``out`` is empty, names an existing file, or is a folder that
+        cannot be created or written to.
+    """
+    if not out:
+        raise ValueError("--out must name a folder, got an empty string")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise ValueError(
+            f"--out must be a folder, but {out!r} is an existing file")
+    try:
+        os.makedirs(out, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as error:
+        raise ValueError(
+            f"--out {out!r} cannot be written to ({error.strerror}); "
+            f"choose another folder") from None
+
+
+def check_sizes(args, X_train):
+    """Check the size options against the data, naming the options.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Uses ``batch_size``, ``hidden`` and ``epochs``.
+    X_train : ndarray of shape (n_train, n_features)
+        Training digits after ``--max-train``.
+
+    Raises
+    ------
+    ValueError
+        If an option is below 1, or ``--batch-size`` exceeds the number of
+        training digits.
+    """
+    for option, value in [("--batch-size", args.batch_size),
+                          ("--hidden", args.hidden),
+                          ("--epochs", args.epochs)]:
+        if value is not None and value < 1:
+            raise ValueError(f"{option} must be >= 1, got {value}")
+    if args.batch_size > len(X_train):
+        raise ValueError(
+            f"--batch-size must be at most the number of training digits "
+            f"({len(X_train)}), got {args.batch_size}")
+
+
 def load_data(args):
     """Training and held-out digits, scaled to [0, 1].
 
@@ -145,6 +210,9 @@ def load_data(args):
         image_shape = folder["image_shape"]
         description = f"IDX folder {args.data}"
     if args.max_train is not None:
+        if args.max_train < 1:
+            raise ValueError(
+                f"--max-train must be >= 1, got {args.max_train}")
         X_train = X_train[:args.max_train]
     return X_train, X_test, image_shape, description
 
@@ -325,8 +393,9 @@ def run(args):
     int
         0 on success.
     """
+    prepare_output_folder(args.out)
     X_train, X_test, image_shape, description = load_data(args)
-    os.makedirs(args.out, exist_ok=True)
+    check_sizes(args, X_train)
     say = (lambda text: None) if args.quiet else print
     say(f"Training a contractive autoencoder on the {description}: "
         f"{X_train.shape[0]} training and {X_test.shape[0]} held-out "
@@ -353,8 +422,10 @@ def run(args):
             [os.path.join(args.out, prefix + "model.npz")] + written))
         rows.append((name, held_out_scores(model, X_test, seconds)))
 
-    with open(os.path.join(args.out, "scores.json"), "w") as stream:
+    scores_path = os.path.join(args.out, "scores.json")
+    with open(scores_path, "w") as stream:
         json.dump(dict(rows), stream, indent=2)
+    say(f"wrote {scores_path}")
 
     print(f"\nHeld-out scores on {X_test.shape[0]} digits (means per "
           f"digit; reconstruction is the {args.loss} summed over pixels):")

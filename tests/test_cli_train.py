@@ -73,7 +73,7 @@ def test_bad_option_gives_a_clear_error(tmp_path, capsys):
     status = main(["train", "--hidden", "0", "--out", str(tmp_path),
                    "--quiet"])
     assert status == 2
-    assert "n_hidden must be >= 1, got 0" in capsys.readouterr().err
+    assert "--hidden must be >= 1, got 0" in capsys.readouterr().err
 
 
 def test_module_runs_as_a_program(tmp_path):
@@ -81,3 +81,34 @@ def test_module_runs_as_a_program(tmp_path):
         [sys.executable, "-m", "numpycae", "train", "--help"],
         capture_output=True, text=True, check=True)
     assert "--compare-plain" in completed.stdout
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--max-train", "-5"], "--max-train must be >= 1, got -5"),
+    (["--max-train", "0"], "--max-train must be >= 1, got 0"),
+    (["--max-train", "20", "--batch-size", "32"],
+     r"--batch-size must be at most the number of training digits \(20\), "
+     r"got 32"),
+    (["--epochs", "0"], "--epochs must be >= 1, got 0"),
+])
+def test_bad_sizes_are_named_by_their_option(tmp_path, capsys, options,
+                                             message):
+    import re
+
+    status = main(["train", "--out", str(tmp_path), "--quiet"] + options)
+    assert status == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_unwritable_output_is_refused_before_training(tmp_path, capsys):
+    # A file where the folder should be: refused at once, nothing trained.
+    target = tmp_path / "taken"
+    target.write_text("not a folder")
+    status = main(["train", "--out", str(target), "--quiet"])
+    assert status == 2
+    assert "--out must be a folder" in capsys.readouterr().err
+    assert target.read_text() == "not a folder"
+
+    status = main(["train", "--out", "", "--quiet"])
+    assert status == 2
+    assert "--out must name a folder" in capsys.readouterr().err
