@@ -111,3 +111,13 @@ def test_bad_options_give_clear_errors(tmp_path, capsys, option, message):
     status = main(["compare", "--out", str(tmp_path), *option])
     assert status == 2
     assert message in capsys.readouterr().err
+
+
+def test_tiny_does_not_hide_a_bad_option(tmp_path, capsys):
+    # --tiny replaces the sizes, but only after the given ones are checked.
+    from numpycae.__main__ import main
+
+    status = main(["compare", "--tiny", "--hidden", "0", "--out",
+                   str(tmp_path)])
+    assert status == 2
+    assert "--hidden must be >= 1, got 0" in capsys.readouterr().err
