@@ -224,6 +224,33 @@ class ContractiveAutoencoder:
         """
         return {name: getattr(self, name) for name in HYPERPARAMETERS}
 
+    def set_params(self, **params):
+        """Set hyper-parameters by name, as in scikit-learn.
+
+        Parameters
+        ----------
+        **params
+            Hyper-parameter names and values; checked at the next ``fit``.
+
+        Returns
+        -------
+        self : ContractiveAutoencoder
+
+        Raises
+        ------
+        ValueError
+            If a name is not a hyper-parameter of this class.
+        """
+        unknown = sorted(set(params) - set(HYPERPARAMETERS))
+        if unknown:
+            raise ValueError(
+                f"set_params got unknown hyper-parameter(s) {unknown}; the "
+                f"hyper-parameters are {sorted(HYPERPARAMETERS)}"
+            )
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
+
     def _check_hyperparameters(self):
         """Check every hyper-parameter; raise naming the first bad one.
 
@@ -386,7 +413,7 @@ class ContractiveAutoencoder:
 
     # -- training --------------------------------------------------------
 
-    def fit(self, X, *, checkpoint=None, resume=None):
+    def fit(self, X, y=None, *, checkpoint=None, resume=None):
         """Learn the parameters from data.
 
         Parameters
@@ -395,6 +422,9 @@ class ContractiveAutoencoder:
             float32 or float64; the parameters take the same dtype. Values
             in [0, 1] for the cross-entropy loss. Validated once, here:
             the training loop does not check its batches again.
+        y : None
+            Ignored: an autoencoder learns from ``X`` alone. Accepted so
+            that ``fit(X, y)`` works as in scikit-learn.
         checkpoint : str or os.PathLike, optional
             Write a checkpoint to this file (atomically) after every epoch:
             the model, its optimiser's state and its random generator's
@@ -443,6 +473,7 @@ class ContractiveAutoencoder:
             )
         fingerprint = (None if checkpoint is None and resume is None
                        else data_fingerprint(X))
+        self._data_scale = float(np.max(np.abs(X)))
 
         if resume is None:
             rng = np.random.default_rng(self.random_state)
@@ -695,7 +726,10 @@ class ContractiveAutoencoder:
         return DivergenceError(
             f"training diverged at epoch {epoch}, batch {batch}: {what}. "
             f"The model keeps its parameters from before this step. Try a "
-            f"smaller learning_rate than {rate:g}, e.g. {rate / 10:g}",
+            f"smaller learning_rate than {rate:g}, e.g. {rate / 10:g}; if "
+            f"it diverges at the very first steps, check the scale of X "
+            f"(largest value {self._data_scale:g}) and the penalty weights "
+            f"(lam={float(self.lam):g})",
             epoch, batch)
 
     # -- checkpoints -----------------------------------------------------

@@ -158,3 +158,31 @@ def test_bad_hyperparameters_are_named(data, option, value, message):
 def test_unfitted_model_says_so(data):
     with pytest.raises(RuntimeError, match="not fitted yet"):
         small_model().transform(data)
+
+
+def test_fit_accepts_and_ignores_y(data):
+    # scikit-learn's convention: fit(X, y) works and y changes nothing.
+    with_y = small_model().fit(data, np.arange(len(data)))
+    without = small_model().fit(data)
+    np.testing.assert_array_equal(with_y.W_, without.W_)
+
+
+def test_set_params_sets_and_refuses_unknown_names():
+    model = small_model()
+    assert model.set_params(lam=0.7, n_hidden=5) is model
+    assert model.get_params()["lam"] == 0.7 and model.n_hidden == 5
+    with pytest.raises(ValueError, match=r"unknown hyper-parameter\(s\) "
+                                         r"\['lamda'\]"):
+        model.set_params(lamda=1.0)
+
+
+def test_divergence_message_points_at_rate_data_and_penalty():
+    from numpycae import DivergenceError
+
+    X = np.full((8, 3), 1e300)
+    model = ContractiveAutoencoder(n_hidden=2, lam=0.5, batch_size=4,
+                                   loss="squared_error", decoder="linear",
+                                   n_epochs=1, random_state=0)
+    with pytest.raises(DivergenceError, match=r"smaller learning_rate.*"
+                       r"scale of X \(largest value 1e\+300\).*lam=0\.5"):
+        model.fit(X)

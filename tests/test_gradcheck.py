@@ -83,3 +83,17 @@ def test_checker_catches_a_wrong_gradient(monkeypatch):
     report = check_gradients(params, np.full((2, 3), 0.3), 1.0)
     assert not report.passed(1e-6)
     assert report.max_relative_error > 1e-2
+
+
+@pytest.mark.parametrize("step", [0.0, -1e-6, 1e300, float("nan")])
+def test_bad_step_is_refused(step):
+    params = init_parameters(3, 2, rng=0)
+    with pytest.raises(ValueError, match="step must be"):
+        check_gradients(params, np.full((1, 3), 0.5), step=step)
+
+
+def test_passed_refuses_a_tolerance_that_is_not_a_number():
+    report = check_gradients(init_parameters(3, 2, rng=0),
+                             np.full((1, 3), 0.5))
+    with pytest.raises(TypeError, match="tolerance must be a real number"):
+        report.passed("x")
