@@ -508,7 +508,8 @@ def check_dtype(dtype, name="dtype"):
         resolved = None if dtype is None else np.dtype(dtype)
     except (TypeError, ValueError):
         resolved = None
-    if resolved not in FLOAT_DTYPES:
+    # ``None in FLOAT_DTYPES`` is True: numpy compares None as float64.
+    if resolved is None or resolved not in FLOAT_DTYPES:
         raise TypeError(
             f"{name} must be numpy.float32 or numpy.float64, got {dtype!r}"
         )

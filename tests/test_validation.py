@@ -20,7 +20,7 @@ from numpycae.functional import (
     objective_and_gradients,
 )
 from numpycae.gradcheck import check_gradients
-from numpycae.validation import NonFiniteError, NotFittedError
+from numpycae.validation import NonFiniteError, NotFittedError, check_dtype
 
 
 @pytest.fixture
@@ -574,3 +574,13 @@ def test_data_too_large_for_a_float32_model_is_refused():
     with pytest.raises(ValueError, match="X holds values too large for "
                                          "float32, the model's dtype"):
         encode(params, np.array([[1e300, 0.5]]))
+
+
+@pytest.mark.parametrize("dtype", [None, "pixels", int, np.int64,
+                                   "float16"])
+def test_check_dtype_refuses_what_is_not_float32_or_float64(dtype):
+    # np.dtype(None) is float64 and compares equal to it: None must not
+    # slip through as "in FLOAT_DTYPES".
+    with pytest.raises(TypeError, match=r"^dtype must be numpy.float32 or "
+                                        r"numpy.float64, got "):
+        check_dtype(dtype)
