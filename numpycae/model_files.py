@@ -358,6 +358,12 @@ def check_format_version(path, arrays):
     ModelFileError
     """
     value = arrays.get("format_version")
+    if (value is not None and value.shape == ()
+            and value.dtype.kind not in "iu"):
+        raise ModelFileError(
+            f"{path}: format_version must be an integer, got "
+            f"{value.item()!r:.40} of dtype {value.dtype}"
+        )
     if (value is None or value.shape != ()
             or value.dtype.kind not in "iu"):
         raise ModelFileError(

@@ -35,7 +35,7 @@ def put_nan_in_W(model):
     (lambda model: setattr(model, "tied", False),
      r"W_prime absent\) contradict .*tied=False"),
     (put_nan_in_W, r"param\['W'\] holds NaN"),
-    (truncate_W, r"W of shape \(6, 2\)"),
+    (truncate_W, r"param\['W'\] has 2 columns but param\['b'\]"),
     (lambda model: setattr(model, "history_", None),
      r"its history has entries \[\]"),
     (lambda model: model.history_.update(loss=["a", 1]),
