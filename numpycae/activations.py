@@ -44,6 +44,12 @@ def sigmoid(A):
     overflows: :math:`\sigma(-1000)` underflows quietly to 0 and
     :math:`\sigma(1000)` is exactly 1.
 
+    Unchecked, like a numpy ufunc: this element-wise building block runs
+    inside every forward pass, and the public functions have validated
+    their input before reaching it. NaN gives NaN, :math:`\pm\infty`
+    give 1 and 0, and other dtypes follow numpy's promotion (an integer
+    array gives float64). Pass float32 or float64 to keep the dtype.
+
     Examples
     --------
     >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))

@@ -37,6 +37,8 @@ import zlib
 
 import numpy as np
 
+from .validation import check_dtype
+
 __all__ = [
     "load_idx_folder",
     "load_mnist_sample",
@@ -72,39 +74,6 @@ CHUNK_BYTES = 1 << 20
 
 MNIST_SAMPLE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                  "data", "mnist_5k.npz")
-
-
-def check_float_dtype(dtype):
-    """Check the dtype asked of a loader: float32 or float64.
-
-    Parameters
-    ----------
-    dtype : object
-        Anything ``numpy.dtype`` understands ("float32", ``np.float64``).
-
-    Returns
-    -------
-    numpy.dtype
-
-    Raises
-    ------
-    TypeError
-        If ``dtype`` does not name a numpy dtype at all.
-    ValueError
-        If it names a dtype other than float32 or float64.
-    """
-    try:
-        resolved = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(
-            f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}, "
-            f"which is not a numpy dtype"
-        ) from None
-    if resolved not in (np.float32, np.float64):
-        raise ValueError(
-            f"dtype must be numpy.float32 or numpy.float64, got {resolved}"
-        )
-    return resolved
 
 
 def pixels_to_unit_interval(images, dtype):
@@ -157,8 +126,9 @@ def load_mnist_sample(dtype=np.float32):
 
     Raises
     ------
-    TypeError, ValueError
-        If ``dtype`` is not float32 or float64.
+    TypeError
+        If ``dtype`` is not float32 or float64 (the project's rule for
+        dtypes, :func:`numpycae.validation.check_dtype`).
 
     Notes
     -----
@@ -172,7 +142,7 @@ def load_mnist_sample(dtype=np.float32):
     >>> X.shape, X.dtype, y.shape
     ((5000, 784), dtype('float32'), (5000,))
     """
-    dtype = check_float_dtype(dtype)
+    dtype = check_dtype(dtype)
 
     with np.load(MNIST_SAMPLE_PATH, allow_pickle=False) as archive:
         images = archive["images"]
@@ -407,12 +377,12 @@ def read_idx_stream(stream, path, n_bytes_in_file=None):
         If the header is short or invalid, or the data hold fewer or more
         bytes than the header declares.
     """
-    where = ("the file" if n_bytes_in_file is not None
-             else "the decompressed data")
+    where, verb = (("the file", "holds") if n_bytes_in_file is not None
+                   else ("the decompressed data", "hold"))
     magic_bytes = read_up_to(stream, 4)
     if len(magic_bytes) < 4:
         raise ValueError(
-            f"{path}: not an IDX file: {where} hold {len(magic_bytes)} "
+            f"{path}: not an IDX file: {where} {verb} {len(magic_bytes)} "
             f"byte(s), fewer than the 4 of the magic number"
         )
     dtype, n_dims = decode_magic(int.from_bytes(magic_bytes, "big"), path)
@@ -441,7 +411,7 @@ def read_idx_stream(stream, path, n_bytes_in_file=None):
     n_extra = count_remaining(stream)
     if n_extra > CHUNK_BYTES:
         raise ValueError(
-            f"{path}: the IDX header declares shape {shape} of "
+            f"{path}: the IDX header declares shape {shape_text(shape)} of "
             f"{dtype.name}, so expected {n_expected} data bytes after the "
             f"{header_bytes}-byte header, but more than {CHUNK_BYTES} extra "
             f"bytes follow them (reading stopped there)"
@@ -452,6 +422,45 @@ def read_idx_stream(stream, path, n_bytes_in_file=None):
 
     array = np.frombuffer(payload, dtype=dtype).reshape(shape)
     return array.astype(dtype.newbyteorder("="), copy=False)
+
+
+def shape_text(shape, limit=8):
+    """A declared shape for messages, shortened if it has many dimensions.
+
+    Parameters
+    ----------
+    shape : tuple of int
+    limit : int, default=8
+        Dimensions shown at most.
+
+    Returns
+    -------
+    str
+        ``"(2, 3)"``, or ``"(2, 2, ..., 2) (255 dimensions)"`` beyond
+        ``limit`` dimensions, so that a hostile header cannot produce a
+        message of thousands of characters.
+    """
+    if len(shape) <= limit:
+        return str(tuple(shape))
+    head = ", ".join(str(size) for size in shape[:limit - 1])
+    return f"({head}, ..., {shape[-1]}) ({len(shape)} dimensions)"
+
+
+def byte_count_text(n_bytes):
+    """A byte count for messages, rounded to a power of ten if huge.
+
+    Parameters
+    ----------
+    n_bytes : int
+        May be astronomically large (a hostile header's product of sizes).
+
+    Returns
+    -------
+    str
+    """
+    if n_bytes < 10 ** 40:
+        return str(n_bytes)
+    return f"about 10^{int(n_bytes.bit_length() * math.log10(2))}"
 
 
 def size_error(path, shape, dtype, n_expected, n_found, header_bytes):
@@ -472,15 +481,17 @@ def size_error(path, shape, dtype, n_expected, n_found, header_bytes):
     ValueError
     """
     if n_found < n_expected:
-        verdict = (f"the file is truncated, {n_expected - n_found} byte(s) "
+        verdict = (f"the file is truncated, "
+                   f"{byte_count_text(n_expected - n_found)} byte(s) "
                    f"missing")
     else:
         verdict = (f"{n_found - n_expected} extra byte(s) after the "
                    f"declared data")
     return ValueError(
-        f"{path}: the IDX header declares shape {shape} of {dtype.name}, "
-        f"so expected {n_expected} data bytes after the {header_bytes}-byte "
-        f"header, found {n_found} ({verdict})"
+        f"{path}: the IDX header declares shape {shape_text(shape)} of "
+        f"{dtype.name}, so expected {byte_count_text(n_expected)} data "
+        f"bytes after the {header_bytes}-byte header, found {n_found} "
+        f"({verdict})"
     )
 
 
@@ -707,8 +718,11 @@ def load_idx_folder(folder, dtype=np.float32):
     FileNotFoundError
         If the folder or one of the files is missing; the message lists the
         names looked for.
-    TypeError, ValueError
-        If ``dtype`` is not float32 or float64.
+    TypeError
+        If ``folder`` is not a path.
+    TypeError
+        If ``dtype`` is not float32 or float64 (the project's rule for
+        dtypes, :func:`numpycae.validation.check_dtype`).
     ValueError
         If a file is not valid IDX (see :func:`read_idx`), the images are
         not 3-D uint8 or number 0, the labels are not 1-D integers, a
@@ -720,8 +734,14 @@ def load_idx_folder(folder, dtype=np.float32):
     -----
     Pixels are scaled by :math:`x = \text{pixel} / 255`.
     """
-    dtype = check_float_dtype(dtype)
-    folder = os.fspath(folder)
+    dtype = check_dtype(dtype)
+    try:
+        folder = os.fspath(folder)
+    except TypeError:
+        raise TypeError(
+            f"folder must be a str or os.PathLike naming the folder of the "
+            f"IDX files, got {folder!r}"
+        ) from None
     if not os.path.isdir(folder):
         raise FileNotFoundError(
             f"folder must be an existing directory holding the IDX files, "

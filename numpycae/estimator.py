@@ -28,7 +28,9 @@ from .losses import DECODERS, LOSSES, check_loss_and_decoder
 from .model_files import (
     FORMAT_VERSION,
     ModelFileError,
+    as_path,
     check_format_version,
+    check_write_target,
     json_entry,
     read_json_entry,
     read_npz,
@@ -474,6 +476,8 @@ class ContractiveAutoencoder:
         fingerprint = (None if checkpoint is None and resume is None
                        else data_fingerprint(X))
         self._data_scale = float(np.max(np.abs(X)))
+        if checkpoint is not None:
+            check_write_target(as_path(checkpoint))
 
         if resume is None:
             rng = np.random.default_rng(self.random_state)
@@ -750,8 +754,8 @@ class ContractiveAutoencoder:
         }
         arrays["training_state"] = json_entry(training_state)
         for key, value in self._optimizer.state_dict().items():
-            arrays[f"optimizer.{key}"] = value
-        write_npz_atomically(path, arrays)
+            arrays[f"optimizer.{key}"] = np.asarray(value)
+        _write_checked(path, arrays)
 
     def _restore_checkpoint(self, path, fingerprint):
         """Load a checkpoint's model, optimiser and generator into ``self``.
@@ -769,7 +773,7 @@ class ContractiveAutoencoder:
             hyper-parameters or other data, or holds more epochs than
             ``n_epochs``.
         """
-        path = os.fspath(path)
+        path = as_path(path)
         saved, training_state, optimizer_state = _read_model(path)
         if training_state is None:
             raise ModelFileError(
@@ -919,7 +923,7 @@ class ContractiveAutoencoder:
 
         Parameters
         ----------
-        path : str or os.PathLike
+        path : str, bytes or os.PathLike
             Target file; ``.npz`` is not appended.
 
         Raises
@@ -928,6 +932,15 @@ class ContractiveAutoencoder:
             If there is nothing to save yet.
         TypeError, ValueError
             If a hyper-parameter was set to an invalid value since fitting.
+        ModelFileError
+            A ``ValueError`` ("refusing to save ..."): the file would not
+            load, because an attribute was changed since fitting so that
+            the arrays contradict the hyper-parameters (``n_hidden``,
+            ``tied``), or are NaN, or of the wrong shape, or ``history_``
+            is broken. :func:`load_model`'s checks run before anything is
+            written, so a good file at ``path`` is kept.
+        IsADirectoryError, FileNotFoundError
+            If ``path`` is a folder or its folder does not exist.
         OSError
             If the file cannot be written; any previous file at ``path``
             is then left intact.
@@ -939,9 +952,13 @@ class ContractiveAutoencoder:
         :mod:`numpycae.model_files`. The arrays are written to a temporary
         file in the same folder, which then replaces ``path`` in one
         rename: a crash mid-save leaves any previous file at ``path``
-        intact.
+        intact. A process killed outright mid-save (``SIGKILL``, a power
+        cut) cannot remove that temporary file: it stays in the folder as
+        ``.numpycae-<random>.tmp``. numpycae never reads such files and
+        does not delete them (another process may be saving); delete them
+        by hand once no save is running.
         """
-        write_npz_atomically(path, self._model_arrays())
+        _write_checked(path, self._model_arrays())
 
     def _model_arrays(self):
         """The entries of this model's file.
@@ -949,6 +966,13 @@ class ContractiveAutoencoder:
         Returns
         -------
         dict of str to ndarray
+            Each value as ``numpy.savez`` will write it.
+
+        Raises
+        ------
+        NotFittedError
+        TypeError, ValueError
+            For an invalid hyper-parameter.
         """
         self._check_fitted()
         arrays = {
@@ -956,10 +980,50 @@ class ContractiveAutoencoder:
             "hyperparameters": json_entry(self._check_hyperparameters()),
         }
         for name, value in self.params_.items():
-            arrays[f"param.{name}"] = value
-        for name, value in as_history_arrays(self.history_).items():
+            arrays[f"param.{name}"] = np.asarray(value)
+        history = self.history_ if isinstance(self.history_, dict) else {}
+        for name, values in history.items():
+            try:
+                value = as_history_arrays({name: values})[name]
+            except (TypeError, ValueError):
+                value = np.asarray(values, dtype=object)
             arrays[f"history.{name}"] = value
         return arrays
+
+
+def _write_checked(path, arrays):
+    """Write a model file, having checked it as :func:`load_model` would.
+
+    Parameters
+    ----------
+    path : str, bytes or os.PathLike
+    arrays : dict of str to ndarray
+        The entries, from :meth:`ContractiveAutoencoder._model_arrays`.
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a path.
+    IsADirectoryError, FileNotFoundError
+        If ``path`` is a folder or its folder does not exist.
+    ModelFileError
+        A ``ValueError``: the entries would make a file that
+        :func:`load_model` refuses (the model's attributes were changed
+        since fitting, e.g. ``n_hidden`` or ``W_``). Nothing is written,
+        so a good file at ``path`` stays.
+    OSError
+        If the file cannot be written; nothing at ``path`` changes.
+    """
+    path = as_path(path)
+    check_write_target(path)
+    try:
+        _model_from_arrays("the model", arrays)
+    except ModelFileError as error:
+        raise ModelFileError(
+            f"refusing to save {path} (load_model could not read it "
+            f"back; nothing was written): {error}"
+        ) from None
+    write_npz_atomically(path, arrays)
 
 
 def data_fingerprint(X):
@@ -1052,8 +1116,40 @@ def _read_model(path):
     ------
     ModelFileError
     """
-    arrays = read_npz(path)
-    path = os.fspath(path)
+    path = as_path(path)
+    return _model_from_arrays(path, read_npz(path))
+
+
+def _model_from_arrays(path, arrays):
+    """Build a model from a file's entries, checking every one of them.
+
+    The one place where the entries of a model file or checkpoint are
+    checked: :func:`load_model` runs it on what it read, and
+    :meth:`ContractiveAutoencoder.save` and the checkpoint writer on what
+    they are about to write, so that no file is written that cannot be
+    read back.
+
+    Parameters
+    ----------
+    path : str
+        Names the file (or the model) in messages.
+    arrays : dict of str to ndarray
+        The entries, keyed as in the file.
+
+    Returns
+    -------
+    model : ContractiveAutoencoder
+        Fitted.
+    training_state : dict or None
+        A checkpoint's training state (generator state and data
+        fingerprint); None for a model file.
+    optimizer_state : dict of str to ndarray
+        A checkpoint's optimiser arrays (empty for a model file).
+
+    Raises
+    ------
+    ModelFileError
+    """
     check_format_version(path, arrays)
 
     hyperparameters = read_json_entry(path, arrays, "hyperparameters")

@@ -573,7 +573,7 @@ def objective_and_gradients(params, X, lam=0.0, *, loss="cross_entropy",
     Five matrix products in all; the (n, H, D) Jacobian is never formed.
     """
     if check_input:
-        params, X, X_target = _check_objective_input(
+        params, X, X_target, penalties = _check_objective_input(
             params, X, lam, loss, decoder, activation, X_target, penalties)
     lam = float(lam)
     n_samples = X.shape[0]
@@ -651,6 +651,8 @@ def _check_objective_input(params, X, lam, loss, decoder, activation,
         In the parameters' dtype.
     X_target : ndarray of shape (n_samples, n_features) or None
         In the parameters' dtype.
+    penalties : tuple of callables
+        A tuple, so that a generator is not used up by the check.
 
     Raises
     ------
@@ -673,6 +675,13 @@ def _check_objective_input(params, X, lam, loss, decoder, activation,
                 f"X_target must have the shape of X {X.shape}, got "
                 f"{X_target.shape}"
             )
+    try:
+        penalties = tuple(penalties)
+    except TypeError:
+        raise TypeError(
+            f"penalties must be a sequence of penalty terms (e.g. "
+            f"[WeightDecay(1e-4)], or () for none), got {penalties!r}"
+        ) from None
     for term in penalties:
         if not callable(term) or not isinstance(
                 getattr(term, "name", None), str):
@@ -680,4 +689,4 @@ def _check_objective_input(params, X, lam, loss, decoder, activation,
                 f"each penalty term must be callable and have a str "
                 f"attribute name, got {term!r}"
             )
-    return params, X, X_target
+    return params, X, X_target, penalties

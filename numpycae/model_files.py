@@ -66,6 +66,9 @@ def write_npz_atomically(path, arrays):
     ------
     TypeError
         If ``path`` is not a path.
+    IsADirectoryError, FileNotFoundError
+        If ``path`` is a folder, or its folder does not exist (checked
+        before anything is written).
     OSError
         If the folder cannot be written; nothing at ``path`` changes and no
         temporary file is left behind.
@@ -74,9 +77,13 @@ def write_npz_atomically(path, arrays):
     -----
     The temporary file is flushed and synced to disk before the rename, so
     after a power cut ``path`` holds either the old or the new archive.
+    A process killed outright (``SIGKILL``, a power cut) mid-write cannot
+    remove its temporary file: a ``.numpycae-*.tmp`` file may then be left
+    in the folder. It is never read; delete it once no save is running.
     """
-    path = _as_path(path)
+    path = as_path(path)
     folder = os.path.dirname(os.path.abspath(path))
+    check_write_target(path)
     handle, temporary = tempfile.mkstemp(
         dir=folder, prefix=".numpycae-", suffix=".tmp")
     try:
@@ -90,6 +97,33 @@ def write_npz_atomically(path, arrays):
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def check_write_target(path):
+    """Refuse, before writing anything, a target that cannot be a file.
+
+    Parameters
+    ----------
+    path : str
+
+    Raises
+    ------
+    IsADirectoryError
+        If ``path`` is an existing folder.
+    FileNotFoundError
+        If the folder that should hold ``path`` does not exist.
+    """
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"cannot write a model file to {path}: it is a directory; "
+            f"give a file name, e.g. {os.path.join(path, 'model.npz')}"
+        )
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            f"cannot write a model file to {path}: the folder {folder} "
+            f"does not exist; create it first"
+        )
 
 
 def _file_mode(path):
@@ -113,12 +147,13 @@ def _file_mode(path):
         return 0o666 & ~umask
 
 
-def _as_path(path):
+def as_path(path):
     """Check that ``path`` is a path and return it as a string.
 
     Parameters
     ----------
-    path : str or os.PathLike
+    path : str, bytes or os.PathLike
+        A bytes path is decoded with ``os.fsdecode``.
 
     Returns
     -------
@@ -129,10 +164,10 @@ def _as_path(path):
     TypeError
     """
     try:
-        return os.fspath(path)
+        return os.fsdecode(path)
     except TypeError:
         raise TypeError(
-            f"path must be a str or os.PathLike, got {path!r}"
+            f"path must be a str, bytes or os.PathLike, got {path!r}"
         ) from None
 
 
@@ -141,7 +176,7 @@ def read_npz(path):
 
     Parameters
     ----------
-    path : str or os.PathLike
+    path : str, bytes or os.PathLike
 
     Returns
     -------
@@ -157,7 +192,7 @@ def read_npz(path):
         corrupted (a CRC mismatch), or holds object arrays or arrays whose
         header claims more bytes than the member holds.
     """
-    path = _as_path(path)
+    path = as_path(path)
     try:
         with zipfile.ZipFile(path) as archive:
             return _read_members(path, archive)
@@ -323,6 +358,12 @@ def check_format_version(path, arrays):
     ModelFileError
     """
     value = arrays.get("format_version")
+    if (value is not None and value.shape == ()
+            and value.dtype.kind not in "iu"):
+        raise ModelFileError(
+            f"{path}: format_version must be an integer, got "
+            f"{value.item()!r:.40} of dtype {value.dtype}"
+        )
     if (value is None or value.shape != ()
             or value.dtype.kind not in "iu"):
         raise ModelFileError(

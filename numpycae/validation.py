@@ -16,6 +16,12 @@ Policy on dtypes
   not converted: an integer image array almost always means pixels in
   0..255 that still need dividing by 255, and float16 would silently lose
   most of the precision the gradients need.
+* float32 and float64 arrays in non-native byte order (big-endian on
+  most machines, as read from some files) are refused too, with the
+  ``astype`` that converts them: a silent conversion would copy, and
+  parameters updated in place would no longer be the caller's arrays.
+* ``None`` (or any other single object) is refused as "must be an
+  array", not described by the object dtype numpy gives it.
 * Where parameters meet data (``encode(params, X)``, a fitted model's
   ``transform(X)``) the **parameters' dtype decides**: ``X`` is converted
   to it. float32 data given to a float64 model is converted exactly;
@@ -103,6 +109,19 @@ def _check_float_dtype(array, name):
     if array.dtype in FLOAT_DTYPES:
         return
     kind = array.dtype.kind
+    if kind == "O" and array.ndim == 0:
+        value = array.item()
+        got = "None" if value is None else f"a {type(value).__name__}"
+        raise TypeError(
+            f"{name} must be an array of float32 or float64, got {got}")
+    native = array.dtype.newbyteorder("=")
+    if native in FLOAT_DTYPES:
+        raise TypeError(
+            f"{name} must be a float32 or float64 array in the machine's "
+            f"byte order, got dtype {array.dtype.str} (non-native byte "
+            f"order, e.g. read from a file); convert with "
+            f"{name}.astype('{native.name}')"
+        )
     if kind == "u" and array.dtype.itemsize == 1:
         hint = ("; 8-bit values are usually pixels in 0..255: use "
                 f"{name}.astype('float32') / 255")
@@ -275,13 +294,19 @@ def check_params(params, name="params"):
             f"(n_features, n_hidden), got shape {W.shape}"
         )
     n_features, n_hidden = W.shape
-    expected = {"b": (n_hidden,), "c": (n_features,),
-                "W_prime": (n_hidden, n_features)}
-    for key, shape in expected.items():
+    # Either array of a disagreeing pair may be the wrong one: name both.
+    expected = {
+        "b": ((n_hidden,), f"{n_hidden} columns", "(n_hidden,)"),
+        "c": ((n_features,), f"{n_features} rows", "(n_features,)"),
+        "W_prime": ((n_hidden, n_features), f"shape {W.shape}",
+                    "(n_hidden, n_features)"),
+    }
+    for key, (shape, what_W_has, wanted) in expected.items():
         if key in arrays and arrays[key].shape != shape:
             raise ValueError(
-                f"{name}['{key}'] must have shape {shape} to match W of "
-                f"shape {W.shape}, got {arrays[key].shape}"
+                f"{name}['W'] has {what_W_has} but {name}['{key}'] has "
+                f"shape {arrays[key].shape}: W must be (n_features, "
+                f"n_hidden) and {key} {wanted}"
             )
     dtypes = {str(value.dtype) for value in arrays.values()}
     if len(dtypes) > 1:
@@ -508,7 +533,8 @@ def check_dtype(dtype, name="dtype"):
         resolved = None if dtype is None else np.dtype(dtype)
     except (TypeError, ValueError):
         resolved = None
-    if resolved not in FLOAT_DTYPES:
+    # ``None in FLOAT_DTYPES`` is True: numpy compares None as float64.
+    if resolved is None or resolved not in FLOAT_DTYPES:
         raise TypeError(
             f"{name} must be numpy.float32 or numpy.float64, got {dtype!r}"
         )

@@ -75,3 +75,22 @@ def test_second_derivative_matches_finite_differences(activation, a):
 def test_unknown_activation_is_refused_by_name():
     with pytest.raises(ValueError, match="activation must be one of.*relu"):
         activate(np.zeros((1, 1)), "relu")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_is_unchecked_and_propagates_nan_as_documented(dtype):
+    A = np.array([np.nan, np.inf, -np.inf, 0.0], dtype=dtype)
+
+    H = sigmoid(A)
+
+    assert H.dtype == dtype
+    assert np.isnan(H[0])
+    np.testing.assert_array_equal(H[1:], np.array([1.0, 0.0, 0.5]))
+
+
+def test_sigmoid_promotes_integers_like_numpy():
+    H = sigmoid(np.array([-2, 0, 2]))
+
+    assert H.dtype == np.float64
+    np.testing.assert_allclose(H, 1.0 / (1.0 + np.exp(-np.array([-2.0, 0.0,
+                                                                  2.0]))))

@@ -190,8 +190,8 @@ def test_read_idx_gzip_content_without_gz_name_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("data, match", [
-    (b"", "hold 0 byte"),
-    (b"\x00\x00\x08", "hold 3 byte"),
+    (b"", "the file holds 0 byte"),
+    (b"\x00\x00\x08", "the file holds 3 byte"),
     (bytes.fromhex("00000803 00000002"),
      "3 dimension.* 16-byte header, found 8 bytes"),
 ])
@@ -408,7 +408,9 @@ def test_load_idx_folder_refuses_train_and_test_of_different_sizes(
 
 def test_load_idx_folder_refuses_integer_dtype(tmp_path):
     make_idx_folder(tmp_path)
-    with pytest.raises(ValueError, match="got int64"):
+    with pytest.raises(TypeError, match="dtype must be numpy.float32 or "
+                                        "numpy.float64, got <class "
+                                        "'numpy.int64'>"):
         load_idx_folder(tmp_path, dtype=np.int64)
 
 
@@ -442,9 +444,11 @@ def test_load_mnist_sample_pixels_are_the_stored_bytes_over_255():
 
 
 @pytest.mark.parametrize("dtype, error, match", [
-    (np.int64, ValueError, "float32 or numpy.float64, got int64"),
-    ("float16", ValueError, "got float16"),
-    ("pixels", TypeError, "not a numpy dtype"),
+    (np.int64, TypeError, "float32 or numpy.float64, got <class "
+                          "'numpy.int64'>"),
+    (int, TypeError, "float32 or numpy.float64, got <class 'int'>"),
+    ("float16", TypeError, "got 'float16'"),
+    ("pixels", TypeError, "float32 or numpy.float64, got 'pixels'"),
 ])
 def test_load_mnist_sample_refuses_other_dtypes(dtype, error, match):
     with pytest.raises(error, match=match):
@@ -568,3 +572,25 @@ def test_load_idx_folder_refuses_files_without_images(tmp_path):
     with pytest.raises(ValueError,
                        match=r"train-images-idx3-ubyte holds no images"):
         load_idx_folder(tmp_path)
+
+
+def test_load_idx_folder_names_the_folder_argument_when_it_is_none():
+    with pytest.raises(TypeError, match=r"^folder must be a str or "
+                                        r"os.PathLike .*got None$"):
+        load_idx_folder(None)
+
+
+def test_read_idx_message_for_a_header_with_255_dimensions_is_short(
+        tmp_path):
+    # The largest header IDX allows: 255 sizes of 2**32 - 1.
+    header = bytes.fromhex("00000DFF") + bytes.fromhex("FFFFFFFF") * 255
+    path = write_bytes(tmp_path / "many-dims", header + b"\x00" * 10)
+    size = "4294967295"
+
+    with pytest.raises(ValueError,
+                       match=rf"shape \(({size}, ){{7}}\.\.\., {size}\) "
+                             rf"\(255 dimensions\) of float32, so expected "
+                             rf"about 10\^2457 data bytes") as caught:
+        read_idx(path)
+
+    assert len(str(caught.value)) < 400

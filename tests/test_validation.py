@@ -20,7 +20,7 @@ from numpycae.functional import (
     objective_and_gradients,
 )
 from numpycae.gradcheck import check_gradients
-from numpycae.validation import NonFiniteError, NotFittedError
+from numpycae.validation import NonFiniteError, NotFittedError, check_dtype
 
 
 @pytest.fixture
@@ -200,11 +200,14 @@ def spoil_params(params, how):
     ("missing c", ValueError, "params lacks c; it needs W, b, c"),
     ("unknown key", ValueError, "params has unknown key"),
     ("W 1-D", ValueError, r"params\['W'\] must be a non-empty 2-D array"),
-    ("b wrong shape", ValueError, r"params\['b'\] must have shape \(3,\) "
-                                  r"to match W of shape \(5, 3\), got "
-                                  r"\(4,\)"),
-    ("W_prime wrong shape", ValueError, r"params\['W_prime'\] must have "
-                                        r"shape \(3, 5\)"),
+    ("b wrong shape", ValueError, r"params\['W'\] has 3 columns but "
+                                  r"params\['b'\] has shape \(4,\): W "
+                                  r"must be \(n_features, n_hidden\) and "
+                                  r"b \(n_hidden,\)"),
+    ("W_prime wrong shape", ValueError, r"params\['W'\] has shape \(5, 3\) "
+                                        r"but params\['W_prime'\] has "
+                                        r"shape \(.*\(n_hidden, "
+                                        r"n_features\)$"),
     ("mixed dtypes", TypeError, "params mixes dtypes"),
     ("integer W", TypeError, r"params\['W'\] must be a float32 or float64 "
                              r"array, got dtype int"),
@@ -574,3 +577,71 @@ def test_data_too_large_for_a_float32_model_is_refused():
     with pytest.raises(ValueError, match="X holds values too large for "
                                          "float32, the model's dtype"):
         encode(params, np.array([[1e300, 0.5]]))
+
+
+@pytest.mark.parametrize("dtype", [None, "pixels", int, np.int64,
+                                   "float16"])
+def test_check_dtype_refuses_what_is_not_float32_or_float64(dtype):
+    # np.dtype(None) is float64 and compares equal to it: None must not
+    # slip through as "in FLOAT_DTYPES".
+    with pytest.raises(TypeError, match=r"^dtype must be numpy.float32 or "
+                                        r"numpy.float64, got "):
+        check_dtype(dtype)
+
+
+def test_a_W_with_wrong_rows_is_not_blamed_on_c():
+    params = {"W": np.zeros((5, 3)), "b": np.zeros(3), "c": np.zeros(4)}
+
+    with pytest.raises(ValueError,
+                       match=r"^params\['W'\] has 5 rows but params\['c'\] "
+                             r"has shape \(4,\): W must be \(n_features, "
+                             r"n_hidden\) and c \(n_features,\)$"):
+        functional.check_params(params)
+
+
+def test_X_none_is_called_not_an_array():
+    with pytest.raises(TypeError, match=r"^X must be an array of float32 "
+                                        r"or float64, got None$"):
+        ContractiveAutoencoder().fit(None)
+
+
+@pytest.mark.parametrize("dtype, fix", [(">f8", "float64"),
+                                        (">f4", "float32")])
+def test_non_native_byte_order_is_refused_with_the_conversion(dtype, fix):
+    X = np.full((4, 3), 0.5, dtype=dtype)
+
+    with pytest.raises(TypeError,
+                       match=rf"X must be a float32 or float64 array in the "
+                             rf"machine's byte order, got dtype {dtype} "
+                             rf".*convert with X\.astype\('{fix}'\)$"):
+        functional.encode(
+            functional.init_parameters(3, 2, rng=np.random.default_rng(0)),
+            X)
+
+    assert functional.encode(
+        functional.init_parameters(3, 2, rng=np.random.default_rng(0)),
+        X.astype(fix)).shape == (4, 2)
+
+
+@pytest.mark.parametrize("penalties", [None, 3])
+def test_penalties_that_are_not_a_sequence_get_a_clear_message(penalties):
+    params = functional.init_parameters(3, 2, rng=np.random.default_rng(0))
+
+    with pytest.raises(TypeError, match=r"^penalties must be a sequence of "
+                                        r"penalty terms .*got "
+                                        + repr(penalties)):
+        functional.objective_and_gradients(params, np.full((4, 3), 0.5),
+                                           penalties=penalties)
+
+
+def test_penalties_given_as_a_generator_are_all_applied():
+    from numpycae.penalties import WeightDecay
+    params = functional.init_parameters(3, 2, rng=np.random.default_rng(0))
+    X = np.full((4, 3), 0.5)
+
+    listed, _ = functional.objective_and_gradients(
+        params, X, penalties=[WeightDecay(0.5)])[:2]
+    generated, _ = functional.objective_and_gradients(
+        params, X, penalties=(term for term in [WeightDecay(0.5)]))[:2]
+
+    assert generated == listed
