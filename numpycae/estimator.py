@@ -329,8 +329,8 @@ class ContractiveAutoencoder:
         if self.corruption is not None:
             check_choice(self.corruption, "corruption", CORRUPTIONS)
         values["corruption"] = self.corruption
-        level = values["corruption_level"] = check_real(self.corruption_level, "corruption_level",
-                           low=0.0)
+        level = values["corruption_level"] = check_real(
+            self.corruption_level, "corruption_level", low=0.0)
         if self.corruption is None and level > 0.0:
             raise ValueError(
                 f"corruption_level={self.corruption_level!r} needs a "
