@@ -981,7 +981,8 @@ class ContractiveAutoencoder:
         }
         for name, value in self.params_.items():
             arrays[f"param.{name}"] = np.asarray(value)
-        history = self.history_ if isinstance(self.history_, dict) else {}
+        history = getattr(self, "history_", None)
+        history = history if isinstance(history, dict) else {}
         for name, values in history.items():
             try:
                 value = as_history_arrays({name: values})[name]
@@ -1195,7 +1196,40 @@ def _model_from_arrays(path, arrays):
         if not isinstance(training_state, dict):
             raise ModelFileError(
                 f"{path}: its training_state entry is not a JSON object")
+        _check_optimizer_keys(path, optimizer_state, model)
     return model, training_state, optimizer_state
+
+
+def _check_optimizer_keys(path, state, model):
+    """Require exactly the optimiser entries a resumed run needs.
+
+    Parameters
+    ----------
+    path : str
+    state : dict of str to ndarray
+        A checkpoint's optimiser arrays, keyed without ``optimizer.``.
+    model : ContractiveAutoencoder
+        Holding the checkpoint's hyper-parameters and parameters.
+
+    Raises
+    ------
+    ModelFileError
+        If an entry is missing or unexpected: a resume without it would
+        not continue the saved run exactly.
+    """
+    optimizer = make_optimizer(model.optimizer, model.learning_rate,
+                               model.momentum)
+    expected = optimizer.state_keys(model.params_)
+    missing = sorted(expected - set(state))
+    unexpected = sorted(set(state) - expected)
+    if missing or unexpected:
+        raise ModelFileError(
+            f"{path}: its optimizer state for optimizer="
+            f"{model.optimizer!r} is incomplete or foreign (missing "
+            f"{['optimizer.' + key for key in missing]}, unexpected "
+            f"{['optimizer.' + key for key in unexpected]}); resuming "
+            f"from it would not continue the saved run"
+        )
 
 
 def _checked_params(path, params, model):
@@ -1290,6 +1324,17 @@ def _check_optimizer_state(path, state, params):
             raise ModelFileError(
                 f"{path}: optimizer entry {key!r} is not a finite numeric "
                 f"array"
+            )
+        if key == "t" and (value.shape != () or value.dtype.kind not in "iu"
+                           or not 0 <= int(value) <= 2**53):
+            raise ModelFileError(
+                f"{path}: optimizer entry 't' (Adam's step count) must be "
+                f"an integer scalar from 0 to 2**53, got {value!r}"
+            )
+        if key.startswith("second_moment.") and np.any(value < 0):
+            raise ModelFileError(
+                f"{path}: optimizer entry {key!r} holds negative values; "
+                f"a second moment is a mean of squares"
             )
         if expected is not None and (value.shape != expected.shape
                                      or value.dtype != expected.dtype):

@@ -29,13 +29,24 @@ def numerical_gradient(f, x, step=1e-6):
         ``f(x)`` returns a real number; ``x`` is modified in place during
         the computation and restored afterwards.
     x : ndarray of float64, any shape
-        Point at which to differentiate.
+        Point at which to differentiate (float32 is accepted, inaccurate).
     step : float, default=1e-6
-        Finite-difference step h.
+        Finite-difference step h, in (0, 1].
 
     Returns
     -------
     ndarray of the same shape as ``x``
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a float64 or float32 ndarray (an integer one cannot
+        hold the step; float32 is allowed so that its rounding can be
+        shown, as tutorial 4 does, but only float64 is accurate) or ``f``
+        is not callable.
+    ValueError
+        If ``step`` is out of range or ``f`` returns a value that is not a
+        finite real number.
 
     Notes
     -----
@@ -48,16 +59,36 @@ def numerical_gradient(f, x, step=1e-6):
     rounding error, about :math:`10^{-16} |f| / h`, dominates and leaves
     roughly 1e-9 to 1e-10 absolute accuracy for f of order one.
     """
+    if not isinstance(x, np.ndarray) or x.dtype not in (np.float32,
+                                                         np.float64):
+        raise TypeError(
+            f"x must be a float64 (or, to see its rounding, float32) "
+            f"ndarray, got {type(x).__name__} of dtype "
+            f"{getattr(x, 'dtype', None)}; pass np.array(x, dtype=float)"
+        )
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {f!r}")
+    step = check_real(step, "step", low=0.0, low_open=True, high=1.0)
+
+    def value_at(point):
+        value = f(point)
+        if np.ndim(value) != 0 or not np.isfinite(value):
+            raise ValueError(
+                f"f must return a finite real number, got {value!r}")
+        return float(value)
+
     gradient = np.zeros_like(x, dtype=np.float64)
     flat_x = x.reshape(-1)
     flat_gradient = gradient.reshape(-1)
     for k in range(flat_x.size):
         original = flat_x[k]
-        flat_x[k] = original + step
-        f_plus = f(x)
-        flat_x[k] = original - step
-        f_minus = f(x)
-        flat_x[k] = original
+        try:
+            flat_x[k] = original + step
+            f_plus = value_at(x)
+            flat_x[k] = original - step
+            f_minus = value_at(x)
+        finally:
+            flat_x[k] = original
         flat_gradient[k] = (f_plus - f_minus) / (2.0 * step)
     return gradient
 
@@ -85,8 +116,16 @@ def relative_error(analytic, numeric, floor=1e-8):
     It lies in [0, 1]; where both values are 0 it is 0, and where both are
     below the floor it measures an absolute error scaled by 1 / floor.
     """
+    floor = check_real(floor, "floor", low=0.0, low_open=True)
     analytic = np.asarray(analytic, dtype=np.float64)
     numeric = np.asarray(numeric, dtype=np.float64)
+    if analytic.shape != numeric.shape:
+        raise ValueError(
+            f"analytic and numeric must have the same shape, got "
+            f"{analytic.shape} and {numeric.shape}")
+    for name, values in (("analytic", analytic), ("numeric", numeric)):
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{name} holds NaN or infinite values")
     scale = np.maximum(np.abs(analytic) + np.abs(numeric), floor)
     return np.abs(analytic - numeric) / scale
 

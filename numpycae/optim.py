@@ -90,6 +90,20 @@ class SGD:
         state : dict of str to ndarray
         """
 
+    def state_keys(self, param_names):
+        """The keys :meth:`state_dict` returns once every parameter stepped.
+
+        Parameters
+        ----------
+        param_names : iterable of str
+
+        Returns
+        -------
+        set of str
+            Empty: plain SGD keeps no state.
+        """
+        return set()
+
 
 class Momentum(SGD):
     r"""Gradient descent with classical (heavy-ball) momentum.
@@ -151,6 +165,20 @@ class Momentum(SGD):
             key.split(".", 1)[1]: np.array(value)
             for key, value in state.items() if key.startswith("velocity.")
         }
+
+    def state_keys(self, param_names):
+        """The keys :meth:`state_dict` returns once every parameter stepped.
+
+        Parameters
+        ----------
+        param_names : iterable of str
+
+        Returns
+        -------
+        set of str
+            One velocity per parameter.
+        """
+        return {f"velocity.{name}" for name in param_names}
 
 
 class Adam(SGD):
@@ -261,6 +289,23 @@ class Adam(SGD):
                 self.first_moment[name] = np.array(value)
             elif kind == "second_moment":
                 self.second_moment[name] = np.array(value)
+
+    def state_keys(self, param_names):
+        """The keys :meth:`state_dict` returns once every parameter stepped.
+
+        Parameters
+        ----------
+        param_names : iterable of str
+
+        Returns
+        -------
+        set of str
+            The step count ``t`` and two moments per parameter.
+        """
+        keys = {"t"}
+        for name in param_names:
+            keys |= {f"first_moment.{name}", f"second_moment.{name}"}
+        return keys
 
 
 def _target(param, name, out):

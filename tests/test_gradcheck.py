@@ -97,3 +97,40 @@ def test_passed_refuses_a_tolerance_that_is_not_a_number():
                              np.full((1, 3), 0.5))
     with pytest.raises(TypeError, match="tolerance must be a real number"):
         report.passed("x")
+
+
+@pytest.mark.parametrize("x, error, message", [
+    (np.ones(3, dtype=int), TypeError, "x must be a float64"),
+    (np.ones(3, dtype=bool), TypeError, "x must be a float64"),
+    ([1.0, 2.0], TypeError, "x must be a float64"),
+])
+def test_numerical_gradient_refuses_points_it_cannot_perturb(x, error,
+                                                             message):
+    # An integer point would silently round x + h back to x.
+    with pytest.raises(error, match=message):
+        numerical_gradient(lambda v: float(np.sum(v ** 2)), x)
+
+
+@pytest.mark.parametrize("step", [0.0, float("nan"), 10.0])
+def test_numerical_gradient_refuses_a_bad_step(step):
+    with pytest.raises(ValueError, match="step must be"):
+        numerical_gradient(lambda v: float(np.sum(v)), np.ones(2), step)
+
+
+def test_numerical_gradient_refuses_a_non_finite_function_and_restores_x():
+    x = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match="f must return a finite real"):
+        numerical_gradient(lambda v: float("inf"), x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("analytic, numeric, floor, message", [
+    ([np.nan], [1.0], 1e-8, "analytic holds NaN"),
+    ([1.0], [np.inf], 1e-8, "numeric holds NaN or infinite"),
+    ([0.0, 0.0], [0.0, 0.0], 0.0, "floor must be > 0"),
+    ([1.0, 2.0], [1.0], 1e-8, "same shape"),
+])
+def test_relative_error_refuses_what_it_cannot_measure(analytic, numeric,
+                                                       floor, message):
+    with pytest.raises(ValueError, match=message):
+        relative_error(analytic, numeric, floor)

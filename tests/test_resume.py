@@ -369,3 +369,36 @@ def test_main_job_ctrl_c_points_to_resume(tmp_path, capsys, monkeypatch):
                         interrupted)
     assert train(tmp_path, "--epochs", "1", "--checkpoint") == 130
     assert "with --resume continues from" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda z: z.pop("optimizer.second_moment.W"),
+     r"missing \['optimizer.second_moment.W'\]"),
+    (lambda z: z.pop("optimizer.t"), r"missing \['optimizer.t'\]"),
+    (lambda z: z.update({"optimizer.extra.W": z["param.W"]}),
+     r"unexpected \['optimizer.extra.W'\]"),
+    (lambda z: z.update({"optimizer.t": np.array(-5)}),
+     r"'t' \(Adam's step count\) must be an integer scalar"),
+    (lambda z: z.update({"optimizer.t": np.array([3])}),
+     r"'t' \(Adam's step count\) must be an integer scalar"),
+    (lambda z: z.update({"optimizer.second_moment.b":
+                         -np.abs(z["optimizer.second_moment.b"]) - 1}),
+     "holds negative values"),
+])
+def test_resume_refuses_an_edited_optimizer_state(tmp_path, edit, message):
+    # Without every optimiser entry a resume cannot continue the saved run
+    # bit for bit, so an edited checkpoint is refused, naming the entry.
+    from numpycae import ModelFileError
+
+    X = np.random.default_rng(0).uniform(size=(40, 12)).astype(np.float32)
+    first = ContractiveAutoencoder(n_hidden=5, n_epochs=2, batch_size=8,
+                                   random_state=0)
+    first.fit(X, checkpoint=tmp_path / "c.npz")
+    with np.load(tmp_path / "c.npz") as archive:
+        entries = {key: archive[key] for key in archive.files}
+    edit(entries)
+    np.savez(tmp_path / "edited.npz", **entries)
+    model = ContractiveAutoencoder(n_hidden=5, n_epochs=4, batch_size=8,
+                                   random_state=0)
+    with pytest.raises(ModelFileError, match=message):
+        model.fit(X, resume=tmp_path / "edited.npz")

@@ -38,6 +38,8 @@ def put_nan_in_W(model):
     (truncate_W, r"param\['W'\] has 2 columns but param\['b'\]"),
     (lambda model: setattr(model, "history_", None),
      r"its history has entries \[\]"),
+    (lambda model: delattr(model, "history_"),
+     r"its history has entries \[\]"),
     (lambda model: model.history_.update(loss=["a", 1]),
      r"its history has entries"),
     (lambda model: model.history_.update(objective=[np.nan, 1.0]),
