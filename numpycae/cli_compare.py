@@ -509,15 +509,22 @@ def run(args):
     int
         0 on success.
     """
-    from .cli_train import load_data
+    from .cli_train import load_data, prepare_output_folder
     from .analysis import nearest_neighbour_distances
 
     start = time.perf_counter()
     check_options(args)
+    prepare_output_folder(args.out)
     X_train, X_test, image_shape, description = load_data(args)
     X_test = X_test[:args.max_test]
     args.image_shape = image_shape
-    os.makedirs(args.out, exist_ok=True)
+    # Tuning fits on 80% of the training digits.
+    n_fit = (len(X_train) if args.no_tune
+             else int(round(0.8 * len(X_train))))
+    if args.batch_size > n_fit:
+        raise ValueError(
+            f"--batch-size must be at most the number of digits a model is "
+            f"fitted on ({n_fit}), got {args.batch_size}")
     print(f"numpycae compare: {len(RIVALS)} autoencoders with "
           f"{args.hidden} sigmoid hidden units, tied weights, cross-entropy;"
           f" Adam, learning rate {args.learning_rate:g}, {args.epochs} "

@@ -198,6 +198,8 @@ def load_data(args):
     from .datasets import load_idx_folder, load_mnist_sample
     from .datasets import train_test_split
 
+    if args.seed < 0:
+        raise ValueError(f"--seed must be >= 0, got {args.seed}")
     if args.data is None:
         X, y = load_mnist_sample()
         X_train, X_test, _, _ = train_test_split(

@@ -773,6 +773,15 @@ def load_idx_folder(folder, dtype=np.float32):
                 f"{image_path} holds no images (its header declares shape "
                 f"{images.shape})"
             )
+        if images.shape[1] == 0 or images.shape[2] == 0:
+            raise ValueError(
+                f"{image_path}: images must have at least one row and one "
+                f"column of pixels, got {images.shape[1]} x "
+                f"{images.shape[2]}"
+            )
+        if labels.size and labels.min() < 0:
+            raise ValueError(
+                f"{label_path}: labels must be >= 0, got {labels.min()}")
         if len(images) != len(labels):
             raise ValueError(
                 f"{image_path} holds {len(images)} images but "

@@ -121,3 +121,24 @@ def test_tiny_does_not_hide_a_bad_option(tmp_path, capsys):
                    str(tmp_path)])
     assert status == 2
     assert "--hidden must be >= 1, got 0" in capsys.readouterr().err
+
+
+def test_compare_refuses_a_file_as_output_folder(tmp_path, capsys):
+    from numpycae.__main__ import main
+
+    target = tmp_path / "taken"
+    target.write_text("keep me")
+    status = main(["compare", "--tiny", "--out", str(target)])
+    assert status == 2
+    assert "--out must be a folder" in capsys.readouterr().err
+    assert target.read_text() == "keep me"
+
+
+def test_compare_names_batch_size_for_small_data(tmp_path, capsys):
+    from numpycae.__main__ import main
+
+    status = main(["compare", "--max-train", "20", "--out", str(tmp_path),
+                   "--quiet"])
+    assert status == 2
+    assert ("--batch-size must be at most the number of digits a model is "
+            "fitted on (16), got 64") in capsys.readouterr().err

@@ -112,3 +112,10 @@ def test_unwritable_output_is_refused_before_training(tmp_path, capsys):
     status = main(["train", "--out", "", "--quiet"])
     assert status == 2
     assert "--out must name a folder" in capsys.readouterr().err
+
+
+def test_negative_seed_is_named_by_its_option(tmp_path, capsys):
+    status = main(["train", "--seed", "-1", "--out", str(tmp_path),
+                   "--quiet"])
+    assert status == 2
+    assert "--seed must be >= 0, got -1" in capsys.readouterr().err

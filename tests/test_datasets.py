@@ -594,3 +594,20 @@ def test_read_idx_message_for_a_header_with_255_dimensions_is_short(
         read_idx(path)
 
     assert len(str(caught.value)) < 400
+
+
+def test_load_idx_folder_refuses_images_without_pixels(tmp_path):
+    make_idx_folder(tmp_path)
+    write_idx(tmp_path / "train-images-idx3-ubyte",
+              np.zeros((5, 0, 4), dtype=np.uint8))
+    with pytest.raises(ValueError, match=r"at least one row and one column "
+                                         r"of pixels, got 0 x 4"):
+        load_idx_folder(tmp_path)
+
+
+def test_load_idx_folder_refuses_negative_labels(tmp_path):
+    make_idx_folder(tmp_path)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte",
+              np.array([1, -2, 3], dtype=np.int32))
+    with pytest.raises(ValueError, match="labels must be >= 0, got -2"):
+        load_idx_folder(tmp_path)
