@@ -174,6 +174,13 @@ def check_array(X, name="X", *, n_features=None, unit_interval=False,
         (with ``unit_interval``) leaves [0, 1], or (with ``dtype``) holds
         values too large for ``dtype``.
     """
+    if isinstance(X, np.ma.MaskedArray):
+        # np.asarray would drop the mask and use the hidden values.
+        raise TypeError(
+            f"{name} must be a plain ndarray, got a masked array; fill or "
+            f"drop the masked entries first ({name}.filled(...) or "
+            f"{name}.compressed())"
+        )
     try:
         X = np.asarray(X)
     except (ValueError, TypeError) as error:

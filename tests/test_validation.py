@@ -645,3 +645,12 @@ def test_penalties_given_as_a_generator_are_all_applied():
         params, X, penalties=(term for term in [WeightDecay(0.5)]))[:2]
 
     assert generated == listed
+
+
+def test_masked_arrays_are_refused_not_unmasked():
+    # np.asarray would silently train on the values behind the mask.
+    from numpycae.validation import check_array
+
+    X = np.ma.masked_array(np.full((2, 3), 0.5), mask=[[0, 1, 0], [0, 0, 0]])
+    with pytest.raises(TypeError, match="got a masked array"):
+        check_array(X)
