@@ -692,7 +692,8 @@ def nearest_neighbour_distances(X_query, X_reference, *, batch_size=256):
     batch_size = check_positive_int(batch_size, "batch_size")
 
     peak = max(np.abs(X_query).max(), np.abs(X_reference).max())
-    scale = np.ldexp(1.0, np.frexp(peak)[1]) if peak > 0.0 else 1.0
+    # 2**(e - 1) <= peak < 2**e: dividing by it is exact and cannot overflow.
+    scale = np.ldexp(1.0, np.frexp(peak)[1] - 1) if peak > 0.0 else 1.0
     X_query = X_query / scale
     X_reference = X_reference / scale
     reference_sq = np.einsum("ij,ij->i", X_reference, X_reference)
