@@ -43,6 +43,8 @@ from .corruption import masking_corruption
 from .functional import contraction_penalty, encode, jacobian
 from .validation import (
     check_array,
+    check_dtype,
+    check_finite_result,
     check_generator,
     check_positive_int,
     check_real,
@@ -121,6 +123,111 @@ def _check_data(X, params, name="X"):
                        dtype=params["W"].dtype)
 
 
+def _check_spectra(singular_values, name="singular_values"):
+    """Validate per-example spectra: 2-D, finite and non-negative.
+
+    Parameters
+    ----------
+    singular_values : array-like of shape (n_samples, n_directions)
+    name : str
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_directions)
+        In float64.
+
+    Raises
+    ------
+    TypeError
+        If the values are not float32 or float64.
+    ValueError
+        If they are not 2-D, are empty, hold NaN or infinity, or a value
+        is negative (singular values never are).
+    """
+    singular_values = check_array(singular_values, name,
+                                  width_name="n_directions")
+    if singular_values.min() < 0.0:
+        raise ValueError(
+            f"{name} must be >= 0 (they are singular values), got a "
+            f"minimum of {singular_values.min():g}"
+        )
+    return singular_values.astype(np.float64)
+
+
+def check_image_shape(image_shape, n_features, name="image_shape"):
+    """Check that images of ``image_shape`` hold ``n_features`` values.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        (rows, columns), both positive integers.
+    n_features : int
+        Number of values in one flattened image.
+    name : str, default="image_shape"
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    TypeError
+        If ``image_shape`` is not a pair of integers.
+    ValueError
+        If a size is below 1 or rows * columns != n_features.
+    """
+    if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
+        raise TypeError(
+            f"{name} must be a pair (rows, columns) of integers, got "
+            f"{image_shape!r}"
+        )
+    n_rows = check_positive_int(image_shape[0], f"{name}[0]")
+    n_cols = check_positive_int(image_shape[1], f"{name}[1]")
+    if n_rows * n_cols != n_features:
+        raise ValueError(
+            f"{name} must be (rows, columns) with rows * columns = "
+            f"{n_features} (the number of features), got {image_shape!r} "
+            f"holding {n_rows * n_cols} pixels"
+        )
+    return n_rows, n_cols
+
+
+def _check_radius(radius, name, X, *, positive):
+    """Check a distance that is added to the rows of ``X``.
+
+    Parameters
+    ----------
+    radius : float
+    name : str
+        Used in messages.
+    X : ndarray of shape (n_samples, n_features)
+        The points moved by ``radius``; their dtype bounds the result.
+    positive : bool
+        Refuse 0 as well as negative distances.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        If ``radius`` is not a real number.
+    ValueError
+        If it is not finite, is negative (or 0 with ``positive``), or
+        ``X`` moved that far would leave the range of ``X.dtype``.
+    """
+    radius = check_real(radius, name, low=0.0, low_open=positive)
+    largest = float(np.finfo(X.dtype).max)
+    if radius > largest - float(np.abs(X).max()):
+        raise ValueError(
+            f"{name} must keep the points within {X.dtype} (largest "
+            f"{largest:g}, points up to {float(np.abs(X).max()):g}), got "
+            f"{radius!r}; use a smaller distance or float64 data"
+        )
+    return radius
+
+
 def jacobian_norms(model, X, *, activation=None):
     r"""Frobenius norm of the encoder's Jacobian at each example.
 
@@ -165,13 +272,44 @@ def mean_jacobian_norm(model, X, *, activation=None):
     return float(np.mean(jacobian_norms(model, X, activation=activation)))
 
 
+def _check_bounds(bounds):
+    """Check saturation bounds: a pair low < high within [0, 1].
+
+    Parameters
+    ----------
+    bounds : tuple of float
+
+    Returns
+    -------
+    tuple of float
+
+    Raises
+    ------
+    TypeError
+        If ``bounds`` is not a pair of real numbers.
+    ValueError
+        If they are not ordered within [0, 1].
+    """
+    if not isinstance(bounds, (tuple, list)) or len(bounds) != 2:
+        raise TypeError(
+            f"bounds must be a pair (low, high) of numbers, got {bounds!r}"
+        )
+    low = check_real(bounds[0], "bounds[0]")
+    high = check_real(bounds[1], "bounds[1]")
+    if not 0.0 <= low < high <= 1.0:
+        raise ValueError(
+            f"bounds must satisfy 0 <= low < high <= 1, got {bounds!r}"
+        )
+    return low, high
+
+
 def saturated_fraction(H, activation="sigmoid", bounds=SATURATION_BOUNDS):
     r"""Fraction of the codes near the bounds of the activation's range.
 
     Parameters
     ----------
     H : ndarray of shape (n_samples, n_hidden)
-        Codes.
+        Codes, float32 or float64: in [0, 1] for sigmoid, [-1, 1] for tanh.
     activation : {"sigmoid", "tanh"}, default="sigmoid"
         A tanh code in (-1, 1) is first mapped to (0, 1) by
         :math:`(h + 1) / 2`, so the same bounds mean the same distance
@@ -186,15 +324,14 @@ def saturated_fraction(H, activation="sigmoid", bounds=SATURATION_BOUNDS):
 
     Raises
     ------
+    TypeError
+        If ``H`` is not a float array or ``bounds`` not a pair of numbers.
     ValueError
-        For a linear encoder, which has no bounds to saturate at, or bounds
-        not ordered within [0, 1].
+        For a linear encoder, which has no bounds to saturate at; bounds
+        not ordered within [0, 1]; or ``H`` not 2-D, empty, non-finite or
+        outside the activation's range.
     """
-    low, high = bounds
-    if not 0.0 <= low < high <= 1.0:
-        raise ValueError(
-            f"bounds must satisfy 0 <= low < high <= 1, got {bounds!r}"
-        )
+    low, high = _check_bounds(bounds)
     if activation == "linear":
         raise ValueError(
             "saturation is undefined for activation='linear': its codes "
@@ -205,8 +342,15 @@ def saturated_fraction(H, activation="sigmoid", bounds=SATURATION_BOUNDS):
             f"activation must be one of {ENCODER_ACTIVATIONS}, got "
             f"{activation!r}"
         )
-    H = np.asarray(H)
+    H = check_array(H, "H", width_name="n_hidden")
     unit = (H + 1.0) / 2.0 if activation == "tanh" else H
+    if unit.min() < 0.0 or unit.max() > 1.0:
+        code_range = "[-1, 1]" if activation == "tanh" else "[0, 1]"
+        raise ValueError(
+            f"H must lie in {code_range} for activation={activation!r}, "
+            f"got values from {H.min():g} to {H.max():g}"
+        )
+
     return float(np.mean((unit < low) | (unit > high)))
 
 
@@ -270,18 +414,38 @@ def spectrum_summary(singular_values, quantiles=(0.1, 0.9)):
     Parameters
     ----------
     singular_values : ndarray of shape (n_samples, n_directions)
-        As returned by :func:`jacobian_spectrum`.
+        As returned by :func:`jacobian_spectrum`: finite and >= 0.
     quantiles : tuple of float, default=(0.1, 0.9)
+        Two levels in [0, 1].
 
     Returns
     -------
     dict of str to ndarray of shape (n_directions,)
-        ``mean``, ``std``, ``low`` and ``high`` (the two quantiles).
+        ``mean``, ``std``, ``low`` and ``high`` (the two quantiles), in
+        float64.
+
+    Raises
+    ------
+    TypeError, ValueError
+        See :func:`_check_spectra`; or ``quantiles`` is not a pair of
+        levels in [0, 1].
     """
-    singular_values = np.asarray(singular_values, dtype=np.float64)
-    low, high = np.quantile(singular_values, quantiles, axis=0)
-    return {"mean": singular_values.mean(axis=0),
-            "std": singular_values.std(axis=0), "low": low, "high": high}
+    singular_values = _check_spectra(singular_values)
+    if not isinstance(quantiles, (tuple, list)) or len(quantiles) != 2:
+        raise TypeError(
+            f"quantiles must be a pair (low, high) of levels in [0, 1], "
+            f"got {quantiles!r}"
+        )
+    levels = [check_real(level, f"quantiles[{index}]", low=0.0, high=1.0)
+              for index, level in enumerate(quantiles)]
+
+    # Scale by the largest value so the variance's squares cannot overflow.
+    peak = singular_values.max()
+    scale = peak if peak > 0.0 else 1.0
+    scaled = singular_values / scale
+    low, high = np.quantile(scaled, levels, axis=0) * scale
+    return {"mean": scaled.mean(axis=0) * scale,
+            "std": scaled.std(axis=0) * scale, "low": low, "high": high}
 
 
 def effective_rank(singular_values, energy=0.9):
@@ -290,9 +454,10 @@ def effective_rank(singular_values, energy=0.9):
     Parameters
     ----------
     singular_values : ndarray of shape (n_samples, n_directions)
-        Each row in decreasing order.
+        Finite and >= 0; each row is sorted into decreasing order here.
     energy : float, default=0.9
-        Share of :math:`\sum_k \sigma_k^2 = \lVert J \rVert_F^2`.
+        Share of :math:`\sum_k \sigma_k^2 = \lVert J \rVert_F^2`, in
+        (0, 1].
 
     Returns
     -------
@@ -300,12 +465,29 @@ def effective_rank(singular_values, energy=0.9):
         The smallest k with :math:`\sum_{k' \le k} \sigma_{k'}^2 \ge`
         ``energy`` times the total; smaller means a faster-falling
         spectrum (scale-free, so models with different norms compare).
+        A row of zeros (a Jacobian of rank 0) has effective rank 0.
+
+    Raises
+    ------
+    TypeError, ValueError
+        See :func:`_check_spectra`; or ``energy`` is outside (0, 1].
+
+    Notes
+    -----
+    Each row is divided by its largest value before squaring, which
+    leaves the shares unchanged and keeps the squares from overflowing.
     """
+    singular_values = _check_spectra(singular_values)
     energy = check_real(energy, "energy", low=0.0, low_open=True, high=1.0)
-    squared = np.asarray(singular_values, dtype=np.float64) ** 2
+
+    spectra = -np.sort(-singular_values, axis=1)
+    peak = spectra[:, :1]
+    squared = (spectra / np.where(peak > 0.0, peak, 1.0)) ** 2
     cumulative = np.cumsum(squared, axis=1)
     total = cumulative[:, -1:]
-    return 1 + np.sum(cumulative < energy * total, axis=1)
+
+    rank = 1 + np.sum(cumulative < energy * total, axis=1)
+    return np.where(peak[:, 0] > 0.0, rank, 0)
 
 
 def tangent_directions(model, x, n_directions=6, *, activation=None):
@@ -355,8 +537,20 @@ def random_unit_directions(rng, n_samples, n_features, dtype=np.float64):
     -----
     A standard normal vector is isotropic, so its direction
     :math:`u = g / \lVert g \rVert` is uniform on the sphere.
+
+    Raises
+    ------
+    TypeError
+        If ``dtype`` is not float32 or float64 (an integer "unit" vector
+        would round to zero), or a count is not an integer.
+    ValueError
+        If a count is below 1.
     """
     rng = check_generator(rng)
+    n_samples = check_positive_int(n_samples, "n_samples")
+    n_features = check_positive_int(n_features, "n_features")
+    dtype = check_dtype(dtype)
+
     G = rng.standard_normal((n_samples, n_features))
     return (G / np.linalg.norm(G, axis=1, keepdims=True)).astype(dtype)
 
@@ -368,16 +562,24 @@ def sample_on_sphere(centers, radius, rng=None):
     ----------
     centers : array-like of shape (n_samples, n_features)
     radius : float
-        >= 0.
+        Finite and >= 0, small enough that the points stay within the
+        dtype of ``centers``.
     rng : numpy.random.Generator or int or None
 
     Returns
     -------
     ndarray of shape (n_samples, n_features)
         Row n lies at distance ``radius`` from ``centers[n]``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid ``centers`` (see :func:`numpycae.validation.check_array`)
+        or a ``radius`` that is not a finite number >= 0 or would leave
+        the range of the dtype.
     """
     centers = check_array(centers, "centers")
-    radius = check_real(radius, "radius", low=0.0)
+    radius = _check_radius(radius, "radius", centers, positive=False)
     U = random_unit_directions(rng, *centers.shape, dtype=centers.dtype)
     return centers + np.asarray(radius, dtype=centers.dtype) * U
 
@@ -392,7 +594,8 @@ def contraction_curve(model, X0, radii, *, n_directions=4, rng=None,
     X0 : array-like of shape (n_samples, n_features)
         Centres, from held-out data.
     radii : array-like of shape (n_radii,)
-        Positive distances r.
+        Positive finite distances r, small enough that the points stay
+        within the dtype of the model.
     n_directions : int, default=4
         Random directions per centre.
     rng : numpy.random.Generator or int or None
@@ -425,13 +628,15 @@ def contraction_curve(model, X0, radii, *, n_directions=4, rng=None,
     """
     params, activation = encoder_of(model, activation)
     X0 = _check_data(X0, params, "X0")
-    radii = np.asarray(radii, dtype=np.float64)
-    if radii.ndim != 1 or radii.size == 0 or not np.all(radii > 0) \
-            or not np.all(np.isfinite(radii)):
+    radii = np.asarray(radii)
+    if radii.ndim != 1 or radii.size == 0:
         raise ValueError(
-            f"radii must be a non-empty 1-D array of finite distances > 0, "
-            f"got {radii!r}"
+            f"radii must be a non-empty 1-D array of distances > 0, got "
+            f"shape {radii.shape}"
         )
+    radii = np.array([_check_radius(radius, f"radii[{index}]", X0,
+                                    positive=True)
+                      for index, radius in enumerate(radii.tolist())])
     n_directions = check_positive_int(n_directions, "n_directions")
 
     centers = np.repeat(X0, n_directions, axis=0)
@@ -469,13 +674,28 @@ def nearest_neighbour_distances(X_query, X_reference, *, batch_size=256):
         \lVert q - x \rVert^2 = \lVert q \rVert^2 + \lVert x \rVert^2
                                 - 2\, q \cdot x,
 
-    clipped at 0 against rounding, in float64.
+    clipped at 0 against rounding, in float64, after dividing both sets
+    by a power of two near their largest magnitude (exact, and it keeps
+    the squares from overflowing or underflowing).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid arrays (see :func:`numpycae.validation.check_array`).
+    NonFiniteError
+        If a distance exceeds the largest float64.
     """
     X_query = check_array(X_query, "X_query").astype(np.float64)
     X_reference = check_array(X_reference, "X_reference",
                               n_features=X_query.shape[1]
                               ).astype(np.float64)
     batch_size = check_positive_int(batch_size, "batch_size")
+
+    peak = max(np.abs(X_query).max(), np.abs(X_reference).max())
+    # 2**(e - 1) <= peak < 2**e: dividing by it is exact and cannot overflow.
+    scale = np.ldexp(1.0, np.frexp(peak)[1] - 1) if peak > 0.0 else 1.0
+    X_query = X_query / scale
+    X_reference = X_reference / scale
     reference_sq = np.einsum("ij,ij->i", X_reference, X_reference)
 
     distances = []
@@ -484,7 +704,11 @@ def nearest_neighbour_distances(X_query, X_reference, *, batch_size=256):
         squared = (np.einsum("ij,ij->i", Q, Q)[:, np.newaxis]
                    + reference_sq - 2.0 * Q @ X_reference.T)
         distances.append(np.sqrt(np.maximum(squared.min(axis=1), 0.0)))
-    return np.concatenate(distances)
+
+    with np.errstate(over="ignore"):
+        distances = np.concatenate(distances) * scale
+    check_finite_result("nearest_neighbour_distances", distances=distances)
+    return distances
 
 
 def shift_by_one_pixel(X, image_shape, rng=None):
@@ -495,21 +719,23 @@ def shift_by_one_pixel(X, image_shape, rng=None):
     X : array-like of shape (n_samples, n_features)
         Images flattened row-major, n_features = rows * columns.
     image_shape : tuple of int
-        (rows, columns).
+        (rows, columns), positive integers with rows * columns =
+        n_features.
     rng : numpy.random.Generator or int or None
 
     Returns
     -------
     ndarray of shape (n_samples, n_features)
         The pixel that enters at the edge is 0 (no wrap-around).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid ``X`` or ``image_shape`` (see
+        :func:`check_image_shape`).
     """
     X = check_array(X, "X")
-    n_rows, n_cols = (int(size) for size in image_shape)
-    if n_rows * n_cols != X.shape[1]:
-        raise ValueError(
-            f"image_shape {tuple(image_shape)} holds {n_rows * n_cols} "
-            f"pixels but X has {X.shape[1]} features"
-        )
+    n_rows, n_cols = check_image_shape(image_shape, X.shape[1])
     rng = check_generator(rng)
     images = X.reshape(-1, n_rows, n_cols)
     shifted = np.zeros_like(images)
@@ -521,6 +747,32 @@ def shift_by_one_pixel(X, image_shape, rng=None):
     shifted[moves == 2, :, 1:] = images[moves == 2, :, :-1]
     shifted[moves == 3, :, :-1] = images[moves == 3, :, 1:]
     return shifted.reshape(X.shape)
+
+
+def _moved_ratios(params, X, X_moved, activation):
+    r"""Code displacement over input displacement, for the rows that moved.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+    X : ndarray of shape (n_samples, n_features)
+    X_moved : ndarray of shape (n_samples, n_features)
+    activation : str
+
+    Returns
+    -------
+    ndarray of shape (n_moved,)
+        Empty when no row moved.
+    """
+    input_move = np.linalg.norm(X_moved - X, axis=1)
+    moved = input_move > 0
+    if not np.any(moved):
+        return np.zeros(0, dtype=X.dtype)
+
+    code_move = np.linalg.norm(encode(params, X_moved[moved], activation)
+                               - encode(params, X[moved], activation),
+                               axis=1)
+    return code_move / input_move[moved]
 
 
 def displacement_ratios(model, X, X_moved, *, activation=None):
@@ -537,7 +789,14 @@ def displacement_ratios(model, X, X_moved, *, activation=None):
     -------
     ndarray of shape (n_moved,)
         :math:`\lVert h(x') - h(x) \rVert / \lVert x' - x \rVert` for the
-        rows that moved at all (a blank image does not move when shifted).
+        rows that moved at all (a blank image does not move when shifted);
+        rows with :math:`x' = x` are skipped.
+
+    Raises
+    ------
+    ValueError
+        If the arrays are invalid or differ in shape, or no row moved
+        (``X_moved`` equals ``X``), which leaves no ratio to report.
     """
     params, activation = encoder_of(model, activation)
     X = _check_data(X, params)
@@ -547,12 +806,13 @@ def displacement_ratios(model, X, X_moved, *, activation=None):
             f"X_moved must have the shape of X, {X.shape}, got "
             f"{X_moved.shape}"
         )
-    input_move = np.linalg.norm(X_moved - X, axis=1)
-    moved = input_move > 0
-    code_move = np.linalg.norm(encode(params, X_moved[moved], activation)
-                               - encode(params, X[moved], activation),
-                               axis=1)
-    return code_move / input_move[moved]
+    ratios = _moved_ratios(params, X, X_moved, activation)
+    if ratios.size == 0:
+        raise ValueError(
+            f"no example moved: X_moved equals X in all {X.shape[0]} rows, "
+            f"so there is no displacement ratio to compute"
+        )
+    return ratios
 
 
 def robustness(model, X, *, image_shape=(28, 28), sigma=0.1, nu=0.25,
@@ -564,11 +824,11 @@ def robustness(model, X, *, image_shape=(28, 28), sigma=0.1, nu=0.25,
     model : ContractiveAutoencoder or dict of str to ndarray
     X : array-like of shape (n_samples, n_features)
     image_shape : tuple of int, default=(28, 28)
-        For the one-pixel shifts.
+        For the one-pixel shifts; see :func:`check_image_shape`.
     sigma : float, default=0.1
-        Standard deviation of the Gaussian noise.
+        Standard deviation of the Gaussian noise, > 0.
     nu : float, default=0.25
-        Masking probability.
+        Masking probability, in (0, 1].
     rng : numpy.random.Generator or int or None
     activation : str, optional
 
@@ -576,11 +836,22 @@ def robustness(model, X, *, image_shape=(28, 28), sigma=0.1, nu=0.25,
     -------
     dict of str to float
         ``gaussian``, ``masking`` and ``shift``: the mean of
-        :func:`displacement_ratios` under each move. Lower is more robust.
+        :func:`displacement_ratios` under each move, over the examples
+        that the move changed. Lower is more robust.
+
+    Raises
+    ------
+    ValueError
+        For invalid arguments, or when a move changes no example (for
+        instance masking or shifting an all-zero ``X``).
     """
     rng = check_generator(rng)
     params, activation = encoder_of(model, activation)
     X = _check_data(X, params)
+    image_shape = check_image_shape(image_shape, X.shape[1])
+    sigma = check_real(sigma, "sigma", low=0.0, low_open=True)
+    nu = check_real(nu, "nu", low=0.0, low_open=True, high=1.0)
+
     moves = {
         "gaussian": gaussian_corruption(X, sigma, rng),
         "masking": masking_corruption(X, nu, rng),
@@ -588,12 +859,13 @@ def robustness(model, X, *, image_shape=(28, 28), sigma=0.1, nu=0.25,
     }
     result = {}
     for kind, X_moved in moves.items():
-        ratios = displacement_ratios(params, X, X_moved,
-                                     activation=activation)
+        ratios = _moved_ratios(params, X, X_moved, activation)
         if ratios.size == 0:
             raise ValueError(
-                f"no example of X moved under the {kind} move; X must hold "
-                f"some non-zero inputs"
+                f"no example moved under the {kind} move (sigma={sigma}, "
+                f"nu={nu}, image_shape={image_shape}): masking and "
+                f"shifting leave an all-zero image unchanged; pass X with "
+                f"some non-zero pixels"
             )
         result[kind] = float(np.mean(ratios))
     return result

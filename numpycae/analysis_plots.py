@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.figure import Figure
 
-from .analysis import spectrum_summary
+from .analysis import check_image_shape, spectrum_summary
 from .validation import check_positive_int
 
 
@@ -42,31 +42,6 @@ def _check_mapping(results, name):
     if len(results) == 0:
         raise ValueError(f"{name} must hold at least one model, got none")
     return list(results.items())
-
-
-def _check_image_shape(image_shape, n_features):
-    """Check that images of ``image_shape`` hold ``n_features`` values.
-
-    Parameters
-    ----------
-    image_shape : tuple of int
-    n_features : int
-
-    Returns
-    -------
-    tuple of int
-
-    Raises
-    ------
-    ValueError
-    """
-    image_shape = tuple(int(size) for size in image_shape)
-    if len(image_shape) != 2 or np.prod(image_shape) != n_features:
-        raise ValueError(
-            f"image_shape must be (rows, columns) with rows * columns = "
-            f"{n_features}, got {image_shape}"
-        )
-    return image_shape
 
 
 def plot_contraction_curves(curves, *, neighbour_distance=None,
@@ -180,7 +155,7 @@ def plot_tangents(tangents, image_shape, *, example=None, title=None,
     items = _check_mapping(tangents, "tangents")
     n_directions = max(len(directions) for _, (_, directions) in items)
     n_features = items[0][1][1].shape[1]
-    image_shape = _check_image_shape(image_shape, n_features)
+    image_shape = check_image_shape(image_shape, n_features)
     offset = 0 if example is None else 1
     n_cols = n_directions + offset
 
@@ -233,7 +208,7 @@ def plot_filters_by_model(weights, image_shape, *, n_filters=8, title=None,
     """
     items = _check_mapping(weights, "weights")
     n_filters = check_positive_int(n_filters, "n_filters")
-    image_shape = _check_image_shape(image_shape, items[0][1].shape[0])
+    image_shape = check_image_shape(image_shape, items[0][1].shape[0])
     n_cols = min(n_filters, max(W.shape[1] for _, W in items))
 
     fig = Figure(figsize=(tile_inches * n_cols + 1.0,

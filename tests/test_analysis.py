@@ -181,9 +181,14 @@ def test_nearest_neighbour_distances_by_brute_force(X):
                                atol=1e-6)
 
 
-@pytest.mark.parametrize("radii", [[], [0.0, 1.0], [[1.0]], [np.inf]])
-def test_contraction_curve_refuses_bad_radii(params, X, radii):
-    with pytest.raises(ValueError, match="radii must be a non-empty 1-D"):
+@pytest.mark.parametrize("radii, message", [
+    ([], r"radii must be a non-empty 1-D.*shape \(0,\)"),
+    ([0.0, 1.0], r"radii\[0\] must be > 0.0, got 0.0"),
+    ([[1.0]], r"radii must be a non-empty 1-D.*shape \(1, 1\)"),
+    ([np.inf], r"radii\[0\] must be finite, got inf"),
+])
+def test_contraction_curve_refuses_bad_radii(params, X, radii, message):
+    with pytest.raises(ValueError, match=message):
         contraction_curve(params, X, radii)
 
 
