@@ -36,10 +36,15 @@ from numpycae.penalties import (
     kl_divergence,
 )
 
-GRAD_RTOL, GRAD_ATOL = 1e-6, 1e-7
+# The core's gradient check and its tolerances (reasoned there).
+from test_functional import (
+    GRAD_ATOL,
+    GRAD_RTOL,
+    PAIRS,
+    assert_gradients_match,
+)
+
 ACTIVATIONS = ["sigmoid", "tanh", "linear"]
-PAIRS = [("cross_entropy", "sigmoid"), ("squared_error", "sigmoid"),
-         ("squared_error", "linear")]
 
 
 @st.composite
@@ -66,20 +71,6 @@ def problems(draw, tied=None, bias_scale=3.0):
     X = rng.uniform(0, 1, (n_samples, n_features))
     noise = gaussian_noise(rng, n_corrupted, X.shape, 0.3)
     return params, X, noise
-
-
-def assert_gradients_match(params, X, lam, **options):
-    """Every parameter's gradient of the whole objective against FD."""
-    _, grads, _ = objective_and_gradients(params, X, lam, **options)
-
-    def objective(_):
-        return objective_and_gradients(params, X, lam, **options)[0]
-
-    assert set(grads) == set(params)
-    for name, value in params.items():
-        np.testing.assert_allclose(
-            grads[name], numerical_gradient(objective, value),
-            rtol=GRAD_RTOL, atol=GRAD_ATOL, err_msg=name)
 
 
 def assert_term_gradient_matches(params, X, term, activation):
