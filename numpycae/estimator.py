@@ -8,7 +8,6 @@ names end in an underscore), and delegates every formula to
 """
 
 import hashlib
-import os
 
 import numpy as np
 
